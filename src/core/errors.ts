@@ -1,0 +1,83 @@
+/**
+ * Typed errors for reading untrusted tokens, in itsdangerous's hierarchy
+ * (itsdangerous/exc.py):
+ *
+ *     BadData
+ *     ├── BadSignature            the signature does not match, or there is none
+ *     │   └── BadTimeSignature    ...or the timestamp is missing or malformed
+ *     │       └── SignatureExpired  the timestamp is too old, or in the future
+ *     └── BadPayload              signed correctly, but the content cannot be loaded
+ *
+ * Each carries a `reason` code for logs and programs, so nobody has to parse messages.
+ */
+
+export type BadDataReason =
+  | 'empty'
+  | 'no-separator'
+  | 'signature-mismatch'
+  | 'timestamp-missing'
+  | 'timestamp-malformed'
+  | 'expired'
+  | 'future'
+  | 'payload-base64'
+  | 'payload-inflate'
+  | 'payload-utf8'
+  | 'payload-json'
+  | 'payload-tag'
+  | 'payload-not-dict';
+
+export class BadData extends Error {
+  override name = 'BadData';
+  constructor(
+    message: string,
+    readonly reason: BadDataReason,
+  ) {
+    super(message);
+  }
+}
+
+export class BadSignature extends BadData {
+  override name = 'BadSignature';
+  constructor(
+    message: string,
+    reason: BadDataReason,
+    /** The part before the signature, when there is one. Not to be trusted. */
+    readonly payload?: string,
+  ) {
+    super(message, reason);
+  }
+}
+
+export class BadTimeSignature extends BadSignature {
+  override name = 'BadTimeSignature';
+  constructor(
+    message: string,
+    reason: BadDataReason,
+    payload?: string,
+    /** When the token says it was signed (Unix seconds), if that could be read. */
+    readonly signedAt?: number,
+  ) {
+    super(message, reason, payload);
+  }
+}
+
+export class SignatureExpired extends BadTimeSignature {
+  override name = 'SignatureExpired';
+}
+
+export class BadPayload extends BadData {
+  override name = 'BadPayload';
+  constructor(
+    message: string,
+    reason: BadDataReason,
+    override readonly cause?: unknown,
+  ) {
+    super(message, reason);
+  }
+}
+
+/** What a non-throwing reader returns. */
+export type Result<T, E extends Error = BadData> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
+
+export const ok = <T>(value: T): { readonly ok: true; readonly value: T } => ({ ok: true, value });
+export const err = <E extends Error>(error: E): { readonly ok: false; readonly error: E } => ({ ok: false, error });

@@ -1,0 +1,133 @@
+/**
+ * Flask's session cookie: `SecureCookieSessionInterface` with its
+ * `URLSafeTimedSerializer` (itsdangerous/url_safe.py, serializer.py), byte for byte.
+ *
+ *     cookie  = payload "." timestamp "." signature
+ *     payload = b64u(json)  |  "." b64u(zlib(json))    compressed when that is shorter by 2+
+ *     json    = Flask's tagged JSON of the session dict
+ */
+import { deflate } from 'pako';
+import { inflateSync } from 'node:zlib';
+import { decodeBase64Lenient, encodeBase64Url } from './base64.js';
+import { BadPayload, BadSignature, err, ok, type Result } from './errors.js';
+import { isPyDict, type PyDict } from './python-types.js';
+import { TimestampSigner, toByteString, type Clock, type Secret } from './signer.js';
+import { dumpTaggedJson, loadTaggedJson, TagError } from './tagged-json.js';
+
+/** Flask's `PERMANENT_SESSION_LIFETIME`: 31 days, in seconds. */
+export const DEFAULT_MAX_AGE = 31 * 24 * 60 * 60;
+/** `SecureCookieSessionInterface.salt`. */
+export const FLASK_SESSION_SALT = 'cookie-session';
+
+export interface FlaskSessionCodecOptions {
+  /** Flask's `SECRET_KEY`: text (UTF-8) or bytes. */
+  readonly secret: Secret;
+  /** Flask 3.1's `SECRET_KEY_FALLBACKS`: verify only, newest first. */
+  readonly fallbackSecrets?: readonly Secret[];
+  /** Seconds a cookie stays valid after signing; Flask passes `PERMANENT_SESSION_LIFETIME`. */
+  readonly maxAge?: number;
+  readonly salt?: string;
+  /** Milliseconds since the epoch; `Date.now` by default. */
+  readonly clock?: Clock;
+}
+
+export interface DecodedSession<T extends PyDict = PyDict> {
+  readonly data: T;
+  /** Unix seconds when the cookie was signed. */
+  readonly issuedAt: number;
+  /** 0 when the current secret verified it, 1 + i for `fallbackSecrets[i]`. */
+  readonly secretIndex: number;
+}
+
+// Python decodes the payload as strict UTF-8 and keeps a BOM (which json.loads then refuses).
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Reads and writes Flask session cookies for one secret (and its fallbacks). */
+export class FlaskSessionCodec {
+  readonly maxAge: number;
+  private readonly signer: TimestampSigner;
+
+  constructor(options: FlaskSessionCodecOptions) {
+    const maxAge = options.maxAge ?? DEFAULT_MAX_AGE;
+    if (!Number.isSafeInteger(maxAge) || maxAge < 0) throw new RangeError(`maxAge is invalid: ${String(maxAge)}`);
+    this.maxAge = maxAge;
+    this.signer = new TimestampSigner({
+      secret: options.secret,
+      fallbackSecrets: options.fallbackSecrets ?? [],
+      salt: options.salt ?? FLASK_SESSION_SALT,
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+    });
+  }
+
+  /** The current time in whole Unix seconds, by this codec's clock. */
+  now(): number {
+    return this.signer.now();
+  }
+
+  /**
+   * `URLSafeTimedSerializer.dumps(dict(session))`, signed at `timestamp` (Unix seconds,
+   * by default the clock's current second).
+   *
+   * @throws TypeError for a value Flask's serializer could not write either.
+   */
+  encode(data: PyDict, timestamp?: number): string {
+    return this.signer.sign(encodePayload(dumpTaggedJson(data)), timestamp);
+  }
+
+  /** Reads a cookie, never throwing: the verdicts of `URLSafeTimedSerializer.loads(value, max_age)`. */
+  decode<T extends PyDict = PyDict>(cookie: string): Result<DecodedSession<T>> {
+    if (cookie.length === 0) return err(new BadSignature('No "." found in value', 'empty'));
+    const unsigned = this.signer.unsign(cookie, this.maxAge);
+    if (!unsigned.ok) return unsigned;
+    const { value, timestamp, secretIndex } = unsigned.value;
+    const data = decodePayload(value);
+    if (!data.ok) return data;
+    if (!isPyDict(data.value)) return err(new BadPayload('The session is not a dict', 'payload-not-dict'));
+    return ok({ data: data.value as T, issuedAt: timestamp, secretIndex });
+  }
+
+  /** As {@link decode}, throwing the {@link BadData} subclass instead. */
+  decodeOrThrow<T extends PyDict = PyDict>(cookie: string): DecodedSession<T> {
+    const result = this.decode<T>(cookie);
+    if (!result.ok) throw result.error;
+    return result.value;
+  }
+}
+
+/** `URLSafeSerializerMixin.dump_payload`: zlib (as Python's, via pako) only when it saves 2+ bytes. */
+export function encodePayload(json: string): string {
+  const bytes = Buffer.from(json, 'latin1'); // ASCII: the JSON is written with ensure_ascii
+  const compressed = deflate(bytes);
+  if (compressed.length < bytes.length - 1) return '.' + encodeBase64Url(compressed);
+  return encodeBase64Url(bytes);
+}
+
+/** `URLSafeSerializerMixin.load_payload`, then Flask's tagged JSON, as a result. */
+export function decodePayload(payload: string): Result<unknown> {
+  const compressed = payload.startsWith('.');
+  const bytes = decodeBase64Lenient(toByteString(compressed ? payload.slice(1) : payload), 'url-safe', true);
+  if (bytes === undefined) return err(new BadPayload('Could not base64 decode the payload because of an exception', 'payload-base64'));
+  let json: Uint8Array = bytes;
+  if (compressed) {
+    try {
+      json = inflateSync(bytes);
+    } catch (cause) {
+      return err(new BadPayload('Could not zlib decompress the payload before decoding the payload', 'payload-inflate', cause));
+    }
+  }
+  let text: string;
+  try {
+    text = UTF8.decode(json);
+  } catch (cause) {
+    return err(new BadPayload('Could not load the payload because of an exception: invalid UTF-8', 'payload-utf8', cause));
+  }
+  try {
+    return ok(loadTaggedJson(text));
+  } catch (cause) {
+    // Python turns any exception here into BadPayload; a RangeError from JSON nested too
+    // deep for the stack is Python's RecursionError.
+    const message = cause instanceof Error ? cause.message : String(cause);
+    const reason = cause instanceof TagError ? 'payload-tag' : 'payload-json';
+    return err(new BadPayload(`Could not load the payload because of an exception: ${message}`, reason, cause));
+  }
+}

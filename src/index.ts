@@ -1,0 +1,15 @@
+export { Float, Markup, Tuple, Uuid, isPythonTruthy, isPyDict, type PyDict, type PyValue } from './core/python-types.js';
+export { dumpPythonJson, floatRepr, parsePythonJson, JsonSyntaxError, type DumpOptions, type Replacer } from './core/python-json.js';
+export { dumpTaggedJson, loadTaggedJson, httpDate, parseHttpDate, TagError } from './core/tagged-json.js';
+export { decodeBase64Lenient, encodeBase64, encodeBase64Url } from './core/base64.js';
+export { Signer, TimestampSigner, encodeTimestamp, decodeTimestamp, type Clock, type Secret, type SignerOptions, type TimestampSignerOptions } from './core/signer.js';
+export { BadData, BadPayload, BadSignature, BadTimeSignature, SignatureExpired, type BadDataReason, type Result } from './core/errors.js';
+export {
+  FlaskSessionCodec,
+  DEFAULT_MAX_AGE,
+  FLASK_SESSION_SALT,
+  decodePayload,
+  encodePayload,
+  type DecodedSession,
+  type FlaskSessionCodecOptions,
+} from './core/flask-session.js';
