@@ -1,0 +1,133 @@
+/**
+ * Cookie and Set-Cookie headers as Werkzeug 2.2 reads and writes them
+ * (werkzeug/_internal.py `_cookie_parse_impl`, `_cookie_quote`; werkzeug/http.py
+ * `dump_cookie`), so the lesson echoes the same cookies Flask does.
+ */
+import { httpDate } from './tagged-json.js';
+
+// Werkzeug's `_cookie_re`, on a string of bytes. Python's bytes `\s` is [ \t\n\r\f\v]
+// and its `.` is anything but \n; JavaScript's are wider, so both are spelled out.
+const COOKIE_PAIR = /([^=;]*)(?:[ \t\n\r\f\v]*=[ \t\n\r\f\v]*("(?:[^\\"]|\\[^\n])*"|[^\n]*?))?[ \t\n\r\f\v]*;/y;
+const STRIP = /^[ \t\n\r\f\v]+|[ \t\n\r\f\v]+$/g;
+const UTF8_REPLACE = new TextDecoder('utf-8'); // errors="replace", as Werkzeug's charset decoding
+
+/**
+ * Every name/value pair of a Cookie header in order, repeated names included, as
+ * Werkzeug's `_cookie_parse_impl`: names stripped, empty names skipped, a bare
+ * `flag` is `flag=""`, `"quoted"` values unquoted (with `\073`-style octal escapes),
+ * no percent-decoding, UTF-8 decoded with replacement characters.
+ *
+ * `header` is the header as Node gives it: one char per byte (latin1).
+ */
+export function parseCookieHeader(header: string): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  const text = header + ';';
+  const end = header.length;
+  COOKIE_PAIR.lastIndex = 0;
+  while (COOKIE_PAIR.lastIndex < end) {
+    const match = COOKIE_PAIR.exec(text);
+    if (match === null) break;
+    const name = (match[1] ?? '').replace(STRIP, '');
+    if (name === '') continue;
+    pairs.push([bytesToText(name), bytesToText(unquoteCookieValue(match[2] ?? ''))]);
+  }
+  return pairs;
+}
+
+/**
+ * The cookies as Werkzeug's MultiDict shows them to `for name in request.cookies`:
+ * each name once, in first-seen order, with its first value.
+ */
+export function firstCookieValues(pairs: ReadonlyArray<readonly [string, string]>): Map<string, string> {
+  const cookies = new Map<string, string>();
+  for (const [name, value] of pairs) if (!cookies.has(name)) cookies.set(name, value);
+  return cookies;
+}
+
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\x00-\x7f]*$/;
+
+function bytesToText(bytes: string): string {
+  return ASCII.test(bytes) ? bytes : UTF8_REPLACE.decode(Buffer.from(bytes, 'latin1'));
+}
+
+// Werkzeug's `_octal_re` and `_quote_re` (`[\\].`: Python's `.` stops at \n).
+const OCTAL_OR_ESCAPE = /\\([0-3][0-7][0-7])|\\([^\n])/g;
+
+/** Werkzeug's `_cookie_unquote`: only a value wrapped in double quotes is changed. */
+function unquoteCookieValue(value: string): string {
+  if (value.length < 2 || !value.startsWith('"') || !value.endsWith('"')) return value;
+  return value.slice(1, -1).replace(OCTAL_OR_ESCAPE, (_, octal: string | undefined, char: string | undefined) =>
+    octal === undefined ? (char ?? '') : String.fromCharCode(parseInt(octal, 8)),
+  );
+}
+
+export type SameSite = 'Strict' | 'Lax' | 'None';
+
+export interface CookieAttributes {
+  readonly domain?: string;
+  /** When the browser should drop it; a Date, or Unix seconds. */
+  readonly expires?: Date | number;
+  /** Seconds. */
+  readonly maxAge?: number;
+  readonly secure?: boolean;
+  readonly httpOnly?: boolean;
+  readonly path?: string;
+  readonly sameSite?: SameSite;
+  /** CHIPS (Werkzeug 3.1 `partitioned`); browsers require Secure with it. */
+  readonly partitioned?: boolean;
+}
+
+// Werkzeug's `_legal_cookie_chars`: letters, digits and /=!#$%&'*+-.^_`|~:
+const LEGAL_COOKIE_VALUE = /^[A-Za-z0-9/=!#$%&'*+\-.^_`|~:]*$/;
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/; // RFC 9110 token: what a cookie name may be
+
+/**
+ * A Set-Cookie header value in Werkzeug's `dump_cookie` order:
+ * `name=value; Domain; Expires; Max-Age; Secure; HttpOnly; Path; SameSite; Partitioned`.
+ *
+ * @throws TypeError for a name that is not an RFC 9110 token, or an attribute value
+ *   that would break the header (programmer errors).
+ */
+export function serializeSetCookie(name: string, value: string, attributes: CookieAttributes = {}): string {
+  if (!TOKEN.test(name)) throw new TypeError(`cookie name is invalid: ${JSON.stringify(name)}`);
+  let header = name + '=' + quoteCookieValue(value);
+  if (attributes.domain !== undefined) header += '; Domain=' + checkAttribute('domain', attributes.domain);
+  if (attributes.expires !== undefined) {
+    const expires = typeof attributes.expires === 'number' ? new Date(attributes.expires * 1000) : attributes.expires;
+    header += '; Expires=' + httpDate(expires);
+  }
+  if (attributes.maxAge !== undefined) {
+    if (!Number.isInteger(attributes.maxAge)) throw new TypeError(`cookie maxAge is invalid: ${attributes.maxAge}`);
+    header += '; Max-Age=' + String(attributes.maxAge);
+  }
+  if (attributes.secure === true) header += '; Secure';
+  if (attributes.httpOnly === true) header += '; HttpOnly';
+  if (attributes.path !== undefined) header += '; Path=' + checkAttribute('path', attributes.path);
+  if (attributes.sameSite !== undefined) header += '; SameSite=' + attributes.sameSite;
+  if (attributes.partitioned === true) header += '; Partitioned';
+  return header;
+}
+
+// eslint-disable-next-line no-control-regex
+const ATTRIBUTE_VALUE = /^[^\x00-\x1f\x7f;]*$/;
+
+function checkAttribute(what: string, value: string): string {
+  if (!ATTRIBUTE_VALUE.test(value)) throw new TypeError(`cookie ${what} is invalid: ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** Werkzeug's `_cookie_quote`: legal values as they are, others in quotes with octal escapes. */
+export function quoteCookieValue(value: string): string {
+  if (LEGAL_COOKIE_VALUE.test(value)) return value;
+  const bytes = Buffer.from(value, 'utf8');
+  let out = '"';
+  for (const byte of bytes) {
+    const char = String.fromCharCode(byte);
+    if (LEGAL_COOKIE_VALUE.test(char)) out += char;
+    else if (char === '"' || char === '\\') out += '\\' + char;
+    else if (byte < 0x20 || byte >= 0x7f || char === ',' || char === ';') out += '\\' + byte.toString(8).padStart(3, '0');
+    else out += char; // space, ( ) < > ? @ [ ] { }: kept, though the value is quoted
+  }
+  return out + '"';
+}

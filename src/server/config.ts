@@ -1,0 +1,96 @@
+/**
+ * The lesson server's configuration, read from the environment once at startup.
+ * Anything wrong stops the start with a message that says what to set.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { formatSecretSpec, parseSecretSpec } from '../core/secret-spec.js';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export interface ServerConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly secret: Uint8Array;
+  /** Whether each request is logged (LOG_REQUESTS, on by default). */
+  readonly logRequests: boolean;
+  /** What to tell the person starting the server about the configuration. */
+  readonly notices: readonly string[];
+}
+
+export const DEFAULT_PORT = 5555;
+/** Loopback only by default; Fastify listens on both 127.0.0.1 and ::1 for "localhost". */
+export const DEFAULT_HOST = 'localhost';
+/** Where development mode keeps its generated key (in .gitignore). */
+export const DEV_SECRET_FILE = '.signet-secret';
+
+const GENERATE_HINT = `SECRET_KEY=hex:$(node -e "console.log(require('crypto').randomBytes(32).toString('hex'))")`;
+
+export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ServerConfig {
+  const notices: string[] = [];
+  const port = parsePort(env.PORT);
+  const host = env.HOST === undefined || env.HOST === '' ? DEFAULT_HOST : env.HOST;
+  const logRequests = parseBoolean('LOG_REQUESTS', env.LOG_REQUESTS, true);
+  let secret: Uint8Array;
+  if (env.SECRET_KEY !== undefined) {
+    try {
+      secret = parseSecretSpec(env.SECRET_KEY, 'SECRET_KEY');
+    } catch (error) {
+      throw new ConfigError(`${(error as Error).message}. Set it to text, hex:<digits> or base64:<text>.`);
+    }
+  } else if (env.NODE_ENV === 'production') {
+    throw new ConfigError(
+      `SECRET_KEY is missing: NODE_ENV=production needs a fixed secret key, or every restart logs everyone out. Set one, e.g. ${GENERATE_HINT}`,
+    );
+  } else {
+    const file = resolve(cwd, env.SIGNET_SECRET_FILE ?? DEV_SECRET_FILE);
+    const dev = loadOrCreateDevSecret(file);
+    secret = dev.secret;
+    notices.push(
+      `No SECRET_KEY set: development mode ${dev.created ? 'made a random key and saved it' : 'uses the random key saved'} in ${file}, so sessions survive a restart. Set SECRET_KEY in production.`,
+    );
+  }
+  return { port, host, secret, logRequests, notices };
+}
+
+function parsePort(text: string | undefined): number {
+  if (text === undefined || text === '') return DEFAULT_PORT;
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new ConfigError(`PORT is invalid: ${JSON.stringify(text)} (give a whole number from 0 to 65535)`);
+  return port;
+}
+
+function parseBoolean(name: string, text: string | undefined, fallback: boolean): boolean {
+  if (text === undefined || text === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(text)) return true;
+  if (/^(0|false|no|off)$/i.test(text)) return false;
+  throw new ConfigError(`${name} is invalid: ${JSON.stringify(text)} (give 1 or 0)`);
+}
+
+function loadOrCreateDevSecret(file: string): { secret: Uint8Array; created: boolean } {
+  let text: string | undefined;
+  try {
+    text = readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError(`${file} is invalid: ${(error as Error).message}`);
+  }
+  if (text !== undefined) {
+    try {
+      return { secret: parseSecretSpec(text, file), created: false };
+    } catch (error) {
+      throw new ConfigError(`${(error as Error).message}. Delete the file to make a new key.`);
+    }
+  }
+  const secret = randomBytes(32);
+  try {
+    // 'wx': never overwrite a key another process has just written; 0600: a secret.
+    writeFileSync(file, formatSecretSpec(secret) + '\n', { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateDevSecret(file);
+    throw new ConfigError(`${file} is invalid: cannot write the development key there (${(error as Error).message})`);
+  }
+  return { secret, created: true };
+}
