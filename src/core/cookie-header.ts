@@ -9,7 +9,8 @@ import { httpDate } from './tagged-json.js';
 // and its `.` is anything but \n; JavaScript's are wider, so both are spelled out.
 const COOKIE_PAIR = /([^=;]*)(?:[ \t\n\r\f\v]*=[ \t\n\r\f\v]*("(?:[^\\"]|\\[^\n])*"|[^\n]*?))?[ \t\n\r\f\v]*;/y;
 const STRIP = /^[ \t\n\r\f\v]+|[ \t\n\r\f\v]+$/g;
-const UTF8_REPLACE = new TextDecoder('utf-8'); // errors="replace", as Werkzeug's charset decoding
+// errors="replace" as Werkzeug's charset decoding; a BOM is a character to Python, so keep it.
+const UTF8_REPLACE = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
  * Every name/value pair of a Cookie header in order, repeated names included, as
@@ -27,9 +28,9 @@ export function parseCookieHeader(header: string): Array<[string, string]> {
   while (COOKIE_PAIR.lastIndex < end) {
     const match = COOKIE_PAIR.exec(text);
     if (match === null) break;
-    const name = (match[1] ?? '').replace(STRIP, '');
+    const name = bytesToText((match[1] ?? '').replace(STRIP, ''));
     if (name === '') continue;
-    pairs.push([bytesToText(name), bytesToText(unquoteCookieValue(match[2] ?? ''))]);
+    pairs.push([name, bytesToText(unquoteCookieValue(match[2] ?? ''))]);
   }
   return pairs;
 }

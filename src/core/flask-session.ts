@@ -94,12 +94,24 @@ export class FlaskSessionCodec {
   }
 }
 
+// Setting up a deflate stream costs far more than signing, and most responses re-send
+// a session whose JSON was just written: remember the last payloads, first in first out.
+const PAYLOAD_CACHE_SIZE = 512;
+const PAYLOAD_CACHE_MAX_JSON = 4096;
+const payloadCache = new Map<string, string>();
+
 /** `URLSafeSerializerMixin.dump_payload`: zlib (as Python's, via pako) only when it saves 2+ bytes. */
 export function encodePayload(json: string): string {
+  const cached = payloadCache.get(json);
+  if (cached !== undefined) return cached;
   const bytes = Buffer.from(json, 'latin1'); // ASCII: the JSON is written with ensure_ascii
   const compressed = deflate(bytes);
-  if (compressed.length < bytes.length - 1) return '.' + encodeBase64Url(compressed);
-  return encodeBase64Url(bytes);
+  const payload = compressed.length < bytes.length - 1 ? '.' + encodeBase64Url(compressed) : encodeBase64Url(bytes);
+  if (json.length <= PAYLOAD_CACHE_MAX_JSON) {
+    if (payloadCache.size >= PAYLOAD_CACHE_SIZE) payloadCache.delete(payloadCache.keys().next().value as string);
+    payloadCache.set(json, payload);
+  }
+  return payload;
 }
 
 /** `URLSafeSerializerMixin.load_payload`, then Flask's tagged JSON, as a result. */

@@ -27,6 +27,7 @@ export const MOUSE_COOKIE = serializeSetCookie('mouse', 'Cookie', { path: '/' })
 const ALLOW = 'GET, HEAD, OPTIONS';
 const SESSION_PATH = /^\/sessions\/([^/]+)$/;
 const JSON_TYPE = 'application/json';
+const EMPTY = Buffer.alloc(0);
 
 const writeLine = (line: string): void => {
   process.stdout.write(line + '\n');
@@ -69,7 +70,8 @@ export async function buildServer(options: LessonServerOptions): Promise<Fastify
       return;
     }
     if (request.method === 'OPTIONS') {
-      void reply.code(200).header('allow', ALLOW).send();
+      // Flask's automatic OPTIONS answer: empty, typed as HTML.
+      void reply.code(200).header('allow', ALLOW).header('content-type', 'text/html; charset=utf-8').send(EMPTY);
       return;
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -132,5 +134,7 @@ export function decodeRequestPath(url: string): string {
   const query = url.indexOf('?');
   const raw = query < 0 ? url : url.slice(0, query);
   const bytes = Buffer.from(raw.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1');
-  return new TextDecoder('utf-8').decode(bytes);
+  return PATH_DECODER.decode(bytes);
 }
+
+const PATH_DECODER = new TextDecoder('utf-8', { ignoreBOM: true });
