@@ -1,6 +1,7 @@
 export { Float, Markup, Tuple, Uuid, isPythonTruthy, isPyDict, type PyDict, type PyValue } from './core/python-types.js';
 export { dumpPythonJson, floatRepr, parsePythonJson, JsonSyntaxError, type DumpOptions, type Replacer } from './core/python-json.js';
-export { dumpTaggedJson, loadTaggedJson, httpDate, parseHttpDate, TagError } from './core/tagged-json.js';
+export { dumpTaggedJson, loadTaggedJson, httpDate, TagError } from './core/tagged-json.js';
+export { parseEmailDate, pythonInt, pythonUuidHex } from './core/python-text.js';
 export { decodeBase64Lenient, encodeBase64, encodeBase64Url } from './core/base64.js';
 export { Signer, TimestampSigner, encodeTimestamp, decodeTimestamp, type Clock, type Secret, type SignerOptions, type TimestampSignerOptions } from './core/signer.js';
 export { BadData, BadPayload, BadSignature, BadTimeSignature, SignatureExpired, type BadDataReason, type Result } from './core/errors.js';

@@ -209,6 +209,23 @@ const isLowSurrogate = (unit: number): boolean => unit >= 0xdc00 && unit <= 0xdf
 // ---------------------------------------------------------------------------
 // Reading
 
+/**
+ * The key order of a parsed object, where JavaScript would list it differently:
+ * an object lists integer-like keys first, Python's dict keeps the text's order.
+ * Recorded only for objects with such keys.
+ */
+const keyOrders = new WeakMap<object, readonly string[]>();
+
+/** An object's keys in the order the JSON text gave them (first occurrence of each). */
+export function jsonKeyOrder(object: object): readonly string[] {
+  return keyOrders.get(object) ?? Object.keys(object);
+}
+
+const ARRAY_INDEX = /^(?:0|[1-9]\d{0,9})$/;
+
+/** Python's recursion limit is 1000 frames: nothing Flask writes is nested deeper. */
+const MAX_DEPTH = 1000;
+
 /** Python 3.11 refuses int literals of more than 4300 digits (`sys.int_info.default_max_str_digits`). */
 const MAX_INT_DIGITS = 4300;
 
@@ -229,6 +246,7 @@ export function parsePythonJson(text: string, objectHook?: (object: PyDict) => P
 
 class Parser {
   index = 0;
+  private depth = 0;
   constructor(
     private readonly text: string,
     private readonly objectHook: ((object: PyDict) => PyValue) | undefined,
@@ -383,12 +401,18 @@ class Parser {
     }
   }
 
+  private enter(): void {
+    if (++this.depth > MAX_DEPTH) throw new JsonSyntaxError('Maximum nesting depth exceeded', this.index);
+  }
+
   private parseArray(): PyValue {
     const items: PyValue[] = [];
+    this.enter();
     this.index++;
     this.skipWhitespace();
     if (this.text.charCodeAt(this.index) === 0x5d) {
       this.index++;
+      this.depth--;
       return items;
     }
     for (;;) {
@@ -396,7 +420,10 @@ class Parser {
       items.push(this.parseValue());
       this.skipWhitespace();
       const c = this.text.charCodeAt(this.index++);
-      if (c === 0x5d) return items;
+      if (c === 0x5d) {
+        this.depth--;
+        return items;
+      }
       if (c !== 0x2c) throw new JsonSyntaxError("Expecting ',' delimiter", this.index - 1);
     }
   }
@@ -404,11 +431,14 @@ class Parser {
   private parseObject(): PyValue {
     const object: PyDict = {};
     const text = this.text;
+    let order: string[] | undefined;
+    let reordered = false;
+    this.enter();
     this.index++;
     this.skipWhitespace();
     if (text.charCodeAt(this.index) === 0x7d) {
       this.index++;
-      return this.objectHook ? this.objectHook(object) : object;
+      return this.finishObject(object, undefined);
     }
     for (;;) {
       this.skipWhitespace();
@@ -416,6 +446,11 @@ class Parser {
         throw new JsonSyntaxError('Expecting property name enclosed in double quotes', this.index);
       }
       const key = this.parseString();
+      if (!Object.hasOwn(object, key)) {
+        // Once an integer-like key follows another key, JavaScript's order differs.
+        if (order !== undefined && ARRAY_INDEX.test(key)) reordered = true;
+        (order ??= []).push(key);
+      }
       this.skipWhitespace();
       if (text.charCodeAt(this.index) !== 0x3a) throw new JsonSyntaxError("Expecting ':' delimiter", this.index);
       this.index++;
@@ -423,9 +458,15 @@ class Parser {
       setOwn(object, key, this.parseValue());
       this.skipWhitespace();
       const c = text.charCodeAt(this.index++);
-      if (c === 0x7d) return this.objectHook ? this.objectHook(object) : object;
+      if (c === 0x7d) return this.finishObject(object, reordered ? order : undefined);
       if (c !== 0x2c) throw new JsonSyntaxError("Expecting ',' delimiter", this.index - 1);
     }
+  }
+
+  private finishObject(object: PyDict, order: readonly string[] | undefined): PyValue {
+    this.depth--;
+    if (order !== undefined) keyOrders.set(object, order);
+    return this.objectHook ? this.objectHook(object) : object;
   }
 }
 

@@ -19,6 +19,7 @@
  * | uuid.UUID              | {@link Uuid}                                           |
  * | datetime (aware, UTC)  | Date (Flask keeps whole seconds)                       |
  */
+import { pythonUuidHex } from './python-text.js';
 
 /** A Python tuple: serialized by Flask as `{" t": [...]}`. */
 export class Tuple {
@@ -50,8 +51,6 @@ export class Markup {
   }
 }
 
-const HEX32 = /^[0-9a-f]{32}$/;
-
 /** uuid.UUID, serialized by Flask as `{" u": "<32 lowercase hex digits>"}`. */
 export class Uuid {
   /** 32 lowercase hex digits, Python's `UUID.hex`. */
@@ -61,18 +60,9 @@ export class Uuid {
     if (hex === undefined) throw new TypeError(`UUID is invalid: ${JSON.stringify(text)}`);
     this.hex = hex;
   }
-  /**
-   * The forms Python's `UUID(str)` accepts, reduced to 32 lowercase hex digits:
-   * an optional `urn:` / `uuid:` prefix, optional braces and dashes.
-   */
+  /** Any form Python's `UUID(str)` accepts, reduced to 32 lowercase hex digits. */
   static normalize(text: string): string | undefined {
-    const hex = text
-      .replace('urn:', '')
-      .replace('uuid:', '')
-      .replace(/^[{}]+|[{}]+$/g, '')
-      .replaceAll('-', '')
-      .toLowerCase();
-    return HEX32.test(hex) ? hex : undefined;
+    return pythonUuidHex(text);
   }
   /** The dashed form, as `str(uuid)` gives it. */
   toString(): string {

@@ -3,8 +3,9 @@
  * Markup, UUID and datetime by writing them as one-key objects whose key is a tag.
  */
 import { decodeBase64Lenient, encodeBase64 } from './base64.js';
-import { dumpPythonJson, parsePythonJson, type Replacer } from './python-json.js';
-import { Markup, Tuple, Uuid, isPyDict, setOwn, type PyDict, type PyValue } from './python-types.js';
+import { dumpPythonJson, jsonKeyOrder, parsePythonJson, type Replacer } from './python-json.js';
+import { parseEmailDate, pythonUuidHex } from './python-text.js';
+import { Markup, Tuple, Uuid, isPyDict, isPythonTruthy, setOwn, type PyDict, type PyValue } from './python-types.js';
 
 /** The default tags, in Flask's registration order (`TaggedJSONSerializer.default_tags`). */
 export const TAGS: ReadonlySet<string> = new Set([' di', ' t', ' b', ' m', ' u', ' d']);
@@ -71,33 +72,45 @@ function untag(object: PyDict): PyValue {
       return toBytes(value);
     case ' m':
       // Python's Markup(x) would also take str(x) of a non-string; Flask never writes one.
-      if (typeof value !== 'string') throw new TagError('Markup tag holds no string');
-      return new Markup(value);
+      if (!isText(value)) throw new TagError('Markup tag holds no string');
+      return new Markup(String(value));
     case ' u': {
-      const hex = typeof value === 'string' ? Uuid.normalize(value) : undefined;
+      const hex = isText(value) ? pythonUuidHex(String(value)) : undefined;
       if (hex === undefined) throw new TagError('UUID tag holds no UUID');
       return new Uuid(hex);
     }
     case ' d':
-      // werkzeug.http.parse_date gives None for what it cannot parse.
-      return typeof value === 'string' ? (parseHttpDate(value) ?? null) : null;
+      // werkzeug.http.parse_date: None for a falsy value or text it cannot read;
+      // a truthy non-string fails inside email.utils (`data.split()`).
+      if (!isPythonTruthy(value)) return null;
+      if (!isText(value)) throw new TagError('datetime tag holds no string');
+      return parseEmailDate(String(value)) ?? null;
     default:
       return toTaggedDict(value);
   }
 }
 
-// TagTuple.to_python is `tuple(value)`: a list, a string's characters, or a dict's keys.
+/** A Python str: a string, or Markup (a str subclass). */
+const isText = (value: PyValue): value is string | Markup => typeof value === 'string' || value instanceof Markup;
+
+// TagTuple.to_python is `tuple(value)`, which takes any iterable: a list or tuple,
+// the characters of a string, the ints of bytes, the keys of a dict in their order.
 function toTuple(value: PyValue): Tuple {
   if (Array.isArray(value)) return new Tuple(value as readonly PyValue[]);
-  if (typeof value === 'string') return new Tuple(Array.from(value));
-  if (isPyDict(value)) return new Tuple(Object.keys(value));
-  throw new TagError('tuple tag holds no sequence');
+  if (value instanceof Tuple) return value;
+  if (isText(value)) return new Tuple(Array.from(String(value)));
+  if (value instanceof Uint8Array) return new Tuple(Array.from(value));
+  if (isPyDict(value)) return new Tuple(jsonKeyOrder(value));
+  throw new TagError('tuple tag holds nothing iterable');
 }
 
-// TagBytes.to_python is `b64decode(value)`: ASCII text, standard alphabet, lenient.
+// TagBytes.to_python is `b64decode(value)`: ASCII text or bytes, standard alphabet, lenient.
 function toBytes(value: PyValue): Uint8Array {
+  let input: string | undefined;
   // eslint-disable-next-line no-control-regex
-  const bytes = typeof value === 'string' && /^[\x00-\x7f]*$/.test(value) ? decodeBase64Lenient(value, 'standard', false) : undefined;
+  if (isText(value) && /^[\x00-\x7f]*$/.test(String(value))) input = String(value);
+  else if (value instanceof Uint8Array) input = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('latin1');
+  const bytes = input === undefined ? undefined : decodeBase64Lenient(input, 'standard', false);
   if (bytes === undefined) throw new TagError('bytes tag holds no base64');
   return bytes;
 }
@@ -105,7 +118,7 @@ function toBytes(value: PyValue): Uint8Array {
 // TagDict.to_python is `{key[:-2]: value[key]}` for the first key.
 function toTaggedDict(value: PyValue): PyDict {
   if (!isPyDict(value)) throw new TagError('dict tag holds no dict');
-  const first = Object.keys(value)[0];
+  const first = jsonKeyOrder(value)[0];
   if (first === undefined) throw new TagError('dict tag holds an empty dict');
   const codePoints = Array.from(first);
   const result: PyDict = {};
@@ -126,39 +139,4 @@ export function httpDate(date: Date): string {
   const year = date.getUTCFullYear();
   if (year < 1 || year > 9999) throw new TypeError(`Date is invalid: year ${year} is outside Python's 1..9999`);
   return date.toUTCString(); // ECMA-262 DateString: "Www, DD Mmm YYYY HH:MM:SS GMT", year padded to 4
-}
-
-const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-const HTTP_DATE = /^\s*(?:[A-Za-z]{3},?\s+)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{2,4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(GMT|UTC|UT|Z|[+-]\d{4})?\s*$/;
-
-/**
- * The RFC 2822 dates that `email.utils.parsedate_to_datetime` reads in the forms HTTP
- * uses, or `undefined`. As Python does, a year under 100 is 19xx above 68, else 20xx.
- */
-export function parseHttpDate(text: string): Date | undefined {
-  const match = HTTP_DATE.exec(text);
-  if (match === null) return undefined;
-  const [, dayText, monthText, yearText, hourText, minuteText, secondText, zone] = match;
-  const month = MONTHS.indexOf((monthText ?? '').toLowerCase());
-  let year = Number(yearText);
-  if (year < 100) year += year > 68 ? 1900 : 2000;
-  const day = Number(dayText);
-  const hour = Number(hourText);
-  const minute = Number(minuteText);
-  const second = Number(secondText ?? 0);
-  if (month < 0 || year < 1 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return undefined;
-  let offsetMinutes = 0;
-  if (zone !== undefined && (zone.startsWith('+') || zone.startsWith('-'))) {
-    offsetMinutes = (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(3, 5))) * (zone.startsWith('-') ? -1 : 1);
-  }
-  const date = new Date(0);
-  date.setUTCFullYear(year, month, day);
-  date.setUTCHours(hour, minute - offsetMinutes, second, 0);
-  return date;
-}
-
-function daysInMonth(year: number, month: number): number {
-  const date = new Date(0);
-  date.setUTCFullYear(year, month + 1, 0);
-  return date.getUTCDate();
 }

@@ -1,0 +1,372 @@
+#!/usr/bin/python3
+"""The real Flask, as an oracle for signet's tests.
+
+A long-lived process speaking JSON lines: one request object per line on stdin,
+one response object per line on stdout (flushed each time). Run it with Debian's
+/usr/bin/python3, which has python3-flask (Flask 2.2.2, itsdangerous 2.1.2).
+
+Every request is {"id": n, "op": "...", ...}; every response is {"id": n, ...}, or
+{"id": n, "oracle_error": "<traceback>"} when the oracle itself failed (a bug in the
+request, never a verdict about a cookie).
+
+Values travel in a transport form that neither side's code under test touches:
+
+    {"none": null}            {"bool": true}          {"int": "<decimal>"}
+    {"float": "<repr>"}       (read with float(); "nan", "inf", "-inf", "-0.0")
+    {"str": "..."}            {"markup": "..."}       {"bytes": "<standard base64>"}
+    {"uuid": "<32 hex>"}      {"datetime": <unix seconds, aware UTC>}
+    {"list": [...]}           {"tuple": [...]}        {"dict": [[key, value], ...]}
+
+Secrets: "secret_hex" (bytes) or "secret_text" (str, which Flask encodes as UTF-8).
+"""
+
+import base64
+import json
+import math
+import sys
+import traceback
+import types
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import itsdangerous
+import itsdangerous.encoding
+import itsdangerous.timed
+from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import Signer
+from markupsafe import Markup
+
+# ---------------------------------------------------------------------------
+# Time: itsdangerous reads the clock through TimestampSigner.get_timestamp, both when
+# signing and when checking an age. This process answers with the second it was told.
+
+_NOW = [0]
+
+
+def _fixed_timestamp(self):  # noqa: ARG001 (the signer instance)
+    return _NOW[0]
+
+
+itsdangerous.timed.TimestampSigner.get_timestamp = _fixed_timestamp
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+# ---------------------------------------------------------------------------
+# Transport form <-> Python values
+
+
+class TransportError(Exception):
+    pass
+
+
+def from_transport(t):
+    if not isinstance(t, dict) or len(t) != 1:
+        raise TransportError(f"not a transport value: {t!r}")
+    ((kind, v),) = t.items()
+    if kind == "none":
+        if v is not None:
+            raise TransportError("none must be null")
+        return None
+    if kind == "bool":
+        if not isinstance(v, bool):
+            raise TransportError("bool must be a JSON boolean")
+        return v
+    if kind == "int":
+        return int(v)
+    if kind == "float":
+        return float(v)
+    if kind == "str":
+        if not isinstance(v, str):
+            raise TransportError("str must be a JSON string")
+        return v
+    if kind == "markup":
+        return Markup(v)
+    if kind == "bytes":
+        return base64.b64decode(v, validate=True)
+    if kind == "uuid":
+        return uuid.UUID(hex=v)
+    if kind == "datetime":
+        if not isinstance(v, int) or isinstance(v, bool):
+            raise TransportError("datetime must be an integer")
+        return EPOCH + timedelta(seconds=v)
+    if kind == "list":
+        return [from_transport(x) for x in v]
+    if kind == "tuple":
+        return tuple(from_transport(x) for x in v)
+    if kind == "dict":
+        d = {}
+        for key, value in v:
+            if not isinstance(key, str):
+                raise TransportError("dict keys must be strings")
+            if key in d:
+                raise TransportError(f"duplicate dict key {key!r}")
+            d[key] = from_transport(value)
+        return d
+    raise TransportError(f"unknown transport kind {kind!r}")
+
+
+def to_transport(x):
+    # Exact type checks: bool before int, Markup before str.
+    if x is None:
+        return {"none": None}
+    t = type(x)
+    if t is bool:
+        return {"bool": x}
+    if t is int:
+        return {"int": str(x)}
+    if t is float:
+        return {"float": repr(x)}
+    if t is Markup:
+        return {"markup": str(x)}
+    if t is str:
+        return {"str": x}
+    if t is bytes:
+        return {"bytes": base64.b64encode(x).decode("ascii")}
+    if t is uuid.UUID:
+        return {"uuid": x.hex}
+    if t is datetime:
+        if x.tzinfo is None or x.utcoffset() is None:
+            raise TransportError(f"naive datetime {x!r}")
+        delta = x - EPOCH
+        if delta % timedelta(seconds=1):
+            raise TransportError(f"datetime with a fraction of a second {x!r}")
+        return {"datetime": delta // timedelta(seconds=1)}
+    if t is list:
+        return {"list": [to_transport(v) for v in x]}
+    if t is tuple:
+        return {"tuple": [to_transport(v) for v in x]}
+    if t is dict:
+        return {"dict": [[k, to_transport(v)] for k, v in x.items()]}
+    raise TransportError(f"no transport form for {t.__name__}: {x!r}")
+
+
+class deep_recursion:
+    """Room for walking a deeply nested value that Flask has already loaded.
+
+    Flask's own loading runs under the default recursion limit, which decides how deep
+    a payload it can read; only the oracle's bookkeeping afterwards gets more room.
+    """
+
+    def __enter__(self):
+        self.limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(self.limit, 20000))
+
+    def __exit__(self, *exc):
+        sys.setrecursionlimit(self.limit)
+        return False
+
+
+def strict_equal(a, b):
+    """Equal values of exactly the same types, all the way down."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float):
+        if math.isnan(a) or math.isnan(b):
+            return math.isnan(a) and math.isnan(b)
+        return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(strict_equal(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        if len(a) != len(b):
+            return False
+        if not all(type(k) is str for k in a) or not all(type(k) is str for k in b):
+            return False
+        return all(key in b and strict_equal(value, b[key]) for key, value in a.items())
+    if isinstance(a, datetime):
+        # Both aware, the same instant.
+        return a.utcoffset() is not None and b.utcoffset() is not None and a == b
+    return a == b
+
+
+# ---------------------------------------------------------------------------
+# Flask
+
+_apps = {}
+
+
+def app_for(req):
+    if "secret_hex" in req:
+        secret = bytes.fromhex(req["secret_hex"])
+    elif "secret_text" in req:
+        secret = req["secret_text"]
+    else:
+        raise TransportError("secret_hex or secret_text is required")
+    key = (type(secret).__name__, secret)
+    app = _apps.get(key)
+    if app is None:
+        app = Flask("signet_oracle")
+        app.secret_key = secret
+        _apps[key] = app
+    return app
+
+
+def serializer_for(app):
+    s = SecureCookieSessionInterface().get_signing_serializer(app)
+    if s is None:
+        raise TransportError("Flask gives no serializer for this secret")
+    return s
+
+
+def error_verdict(e):
+    return {
+        "ok": False,
+        "error": type(e).__name__,
+        "bad_data": isinstance(e, itsdangerous.BadData),
+        "message": str(e),
+    }
+
+
+def op_ping(req):
+    return {"ok": True}
+
+
+def op_sign(req):
+    """Flask's save_session: serializer.dumps(dict(session)) at second `ts`."""
+    app = app_for(req)
+    _NOW[0] = int(req["ts"])
+    value = from_transport(req["value"])
+    with app.app_context():
+        return {"cookie": serializer_for(app).dumps(value)}
+
+
+def _load(app, cookie, max_age):
+    with app.app_context():
+        return serializer_for(app).loads(cookie, max_age=max_age)
+
+
+def op_load(req):
+    """serializer.loads(cookie, max_age=...) as Flask's open_session calls it, at `now`."""
+    app = app_for(req)
+    _NOW[0] = int(req["now"])
+    max_age = int(req.get("max_age", app.permanent_session_lifetime.total_seconds()))
+    try:
+        value = _load(app, req["cookie"], max_age)
+    except Exception as e:  # noqa: BLE001 (the verdict is the exception's class)
+        return error_verdict(e)
+    out = {"ok": True, "is_dict": type(value) is dict}
+    with deep_recursion():
+        try:
+            out["value"] = to_transport(value)
+        except TransportError as e:
+            out["value_error"] = str(e)
+        if "expect" in req:
+            out["equal"] = strict_equal(value, from_transport(req["expect"]))
+    return out
+
+
+def op_load_many(req):
+    """Only the verdicts of `load` for many cookies: [{"ok": bool, "error"?: name}]."""
+    app = app_for(req)
+    _NOW[0] = int(req["now"])
+    max_age = int(req.get("max_age", app.permanent_session_lifetime.total_seconds()))
+    verdicts = []
+    for cookie in req["cookies"]:
+        try:
+            _load(app, cookie, max_age)
+            verdicts.append({"ok": True})
+        except Exception as e:  # noqa: BLE001
+            verdicts.append({"ok": False, "error": type(e).__name__})
+    return {"verdicts": verdicts}
+
+
+def op_open_session(req):
+    """Flask's own SecureCookieSessionInterface.open_session with this cookie, at `now`."""
+    app = app_for(req)
+    _NOW[0] = int(req["now"])
+    request = types.SimpleNamespace(cookies={app.config["SESSION_COOKIE_NAME"]: req["cookie"]})
+    try:
+        with app.app_context():
+            session = app.session_interface.open_session(app, request)
+    except Exception as e:  # noqa: BLE001
+        return error_verdict(e)
+    return {"ok": True, "session": to_transport(dict(session))}
+
+
+def op_dumps(req):
+    """The tagged JSON text Flask writes for a value (in an app context, keys sorted)."""
+    app = app_for(req) if ("secret_hex" in req or "secret_text" in req) else _default_app()
+    with app.app_context():
+        return {"json": serializer_for(app).serializer.dumps(from_transport(req["value"]))}
+
+
+def _default_app():
+    return app_for({"secret_text": "oracle"})
+
+
+def op_signer_sign(req):
+    """Flask's signer (salt, hmac derivation, SHA-1) over arbitrary text.
+
+    timed: TimestampSigner.sign(text) at second `ts` (text "." ts "." sig);
+    otherwise the plain Signer.sign(text) (text "." sig), for tokens whose
+    timestamp part is built by hand.
+    """
+    app = app_for(req)
+    with app.app_context():
+        signer = serializer_for(app).make_signer()
+    text = req["text"].encode("utf-8") if "text" in req else bytes.fromhex(req["text_hex"])
+    if req.get("timed", False):
+        _NOW[0] = int(req["ts"])
+        token = signer.sign(text)
+    else:
+        token = Signer.sign(signer, text)
+    return {"token": token.decode("utf-8")}
+
+
+def op_b64decode(req):
+    """itsdangerous.encoding.base64_decode of bytes (data_hex) or of text."""
+    data = bytes.fromhex(req["data_hex"]) if "data_hex" in req else req["text"]
+    try:
+        out = itsdangerous.encoding.base64_decode(data)
+    except Exception as e:  # noqa: BLE001
+        return {"ok": False, "error": type(e).__name__}
+    return {"ok": True, "hex": out.hex()}
+
+
+def op_b64decode_many(req):
+    """base64_decode of many byte strings: [hex or null]."""
+    results = []
+    for data_hex in req["data_hex"]:
+        try:
+            results.append(itsdangerous.encoding.base64_decode(bytes.fromhex(data_hex)).hex())
+        except Exception:  # noqa: BLE001
+            results.append(None)
+    return {"results": results}
+
+
+OPS = {
+    "ping": op_ping,
+    "sign": op_sign,
+    "load": op_load,
+    "load_many": op_load_many,
+    "open_session": op_open_session,
+    "dumps": op_dumps,
+    "signer_sign": op_signer_sign,
+    "b64decode": op_b64decode,
+    "b64decode_many": op_b64decode_many,
+}
+
+
+def main():
+    stdin = sys.stdin.buffer
+    stdout = sys.stdout.buffer
+    for raw in stdin:
+        line = raw.decode("utf-8").strip()
+        if not line:
+            continue
+        req_id = None
+        try:
+            req = json.loads(line)
+            req_id = req.get("id")
+            resp = OPS[req["op"]](req)
+        except Exception:  # noqa: BLE001
+            resp = {"oracle_error": traceback.format_exc()}
+        resp["id"] = req_id
+        with deep_recursion():
+            text = json.dumps(resp, ensure_ascii=True, allow_nan=False)
+        stdout.write(text.encode("ascii") + b"\n")
+        stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
