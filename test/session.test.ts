@@ -48,7 +48,7 @@ describe('saveSession follows SecureCookieSessionInterface.save_session', () => 
   });
 
   it('adds Vary but no cookie for a session only read', () => {
-    const session = new Session({ a: 1 }, false);
+    const session = new Session({ a: 1 }, { isNew: false });
     session.get('a');
     assert.deepEqual(saveSession(codec, session, FLASK_COOKIE_DEFAULTS), { vary: true });
   });
@@ -66,7 +66,7 @@ describe('saveSession follows SecureCookieSessionInterface.save_session', () => 
   });
 
   it('deletes an emptied session with the attributes it was set with', () => {
-    const session = new Session({ a: 1 }, false);
+    const session = new Session({ a: 1 }, { isNew: false });
     session.clear();
     const settings = { ...FLASK_COOKIE_DEFAULTS, domain: 'example.com', path: '/app', secure: true, sameSite: 'Lax' as const };
     assert.deepEqual(saveSession(codec, session, settings), {
@@ -76,11 +76,11 @@ describe('saveSession follows SecureCookieSessionInterface.save_session', () => 
   });
 
   it('gives a permanent session an Expires a lifetime ahead, and refreshes it unmodified', () => {
-    const session = new Session({ _permanent: true, a: 1 }, false);
+    const session = new Session({ _permanent: true, a: 1 }, { isNew: false });
     const saved = saveSession(codec, session, FLASK_COOKIE_DEFAULTS);
     const expires = new Date(NOW_MS + FLASK_COOKIE_DEFAULTS.lifetime * 1000).toUTCString();
     assert.match(saved.setCookie ?? '', new RegExp(`; Expires=${expires}; HttpOnly; Path=/$`));
-    const noRefresh = saveSession(codec, new Session({ _permanent: true }, false), { ...FLASK_COOKIE_DEFAULTS, refreshEachRequest: false });
+    const noRefresh = saveSession(codec, new Session({ _permanent: true }, { isNew: false }), { ...FLASK_COOKIE_DEFAULTS, refreshEachRequest: false });
     assert.equal(noRefresh.setCookie, undefined);
   });
 

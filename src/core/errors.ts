@@ -24,7 +24,16 @@ export type BadDataReason =
   | 'payload-utf8'
   | 'payload-json'
   | 'payload-tag'
-  | 'payload-not-dict';
+  | 'payload-not-dict'
+  // the sealed format
+  | 'malformed'
+  | 'unsupported-version'
+  | 'unknown-key'
+  | 'decrypt-failed'
+  // session rules on top of a valid token
+  | 'idle-timeout'
+  | 'absolute-timeout'
+  | 'schema';
 
 export class BadData extends Error {
   override name = 'BadData';
@@ -73,6 +82,22 @@ export class BadPayload extends BadData {
     override readonly cause?: unknown,
   ) {
     super(message, reason);
+  }
+}
+
+/**
+ * A cookie that would be larger than browsers keep: they drop it without a word, and
+ * the user loses the session. Raised instead of sending it.
+ */
+export class CookieTooLarge extends Error {
+  override readonly name = 'CookieTooLarge';
+  constructor(
+    readonly cookieName: string,
+    /** The Set-Cookie header value's length in bytes: name, value and attributes. */
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super(`The ${cookieName} cookie would be ${size} bytes with its attributes, over the ${limit}-byte limit browsers keep; it was not sent, so the session was not saved`);
   }
 }
 

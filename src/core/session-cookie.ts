@@ -50,7 +50,7 @@ export function openSession<T extends PyDict = PyDict>(codec: FlaskSessionCodec,
   if (cookie === undefined || cookie === '') return { session: new Session<T>() };
   const decoded = codec.decode<T>(cookie);
   if (!decoded.ok) return { session: new Session<T>(), rejected: decoded.error };
-  return { session: new Session<T>(decoded.value.data, false) };
+  return { session: new Session<T>(decoded.value.data, { isNew: false }) };
 }
 
 export interface SavedSession {

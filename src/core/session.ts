@@ -2,21 +2,41 @@
  * A session with Flask's semantics (flask/sessions.py `SecureCookieSession`):
  * `accessed` once anything is read, `modified` once anything is written (assigning
  * the same value counts, as in Flask), `isNew` when no valid cookie came in.
+ * `T` describes the application's own session data.
  */
-import { setOwn, type PyDict, type PyValue } from './python-types.js';
+import { Tuple, setOwn, type PyDict, type PyValue } from './python-types.js';
+
+export interface SessionState {
+  /** True when the request brought no valid session cookie (default: no data given). */
+  readonly isNew?: boolean;
+  /** When the session began, in Unix seconds, for the absolute timeout. */
+  readonly createdAt?: number;
+  /** Write the cookie on this response even if unmodified (read with an old key, or migrated). */
+  readonly reissue?: boolean;
+}
+
+/** One flashed message: Flask stores `(category, message)` tuples under `_flashes`. */
+export interface Flash {
+  readonly category: string;
+  readonly message: string;
+}
 
 export class Session<T extends PyDict = PyDict> {
   /** Set by any read; the response must then carry `Vary: Cookie`. */
   accessed = false;
   /** Set by any write; the cookie is then re-issued (or deleted, when emptied). */
   modified = false;
-  /** True when the request brought no valid session cookie. */
+  /** Set when the cookie must be re-issued although unmodified. */
+  reissue: boolean;
   readonly isNew: boolean;
+  readonly createdAt: number | undefined;
   private data: PyDict;
 
-  constructor(data?: T, isNew = data === undefined) {
+  constructor(data?: T, state: SessionState = {}) {
     this.data = data === undefined ? {} : { ...data };
-    this.isNew = isNew;
+    this.isNew = state.isNew ?? data === undefined;
+    this.createdAt = state.createdAt;
+    this.reissue = state.reissue ?? false;
   }
 
   get<K extends keyof T & string>(key: K): T[K] | undefined;
@@ -48,6 +68,13 @@ export class Session<T extends PyDict = PyDict> {
     return had;
   }
 
+  /** Flask's `session.pop(key)`: the value, removed. */
+  pop(key: string): PyValue | undefined {
+    const value = this.get(key);
+    this.delete(key);
+    return value;
+  }
+
   clear(): void {
     this.touch();
     this.data = {};
@@ -70,6 +97,30 @@ export class Session<T extends PyDict = PyDict> {
 
   set permanent(value: boolean) {
     this.set('_permanent', value);
+  }
+
+  /** Flask's `flash(message, category)`: appends `(category, message)` to `_flashes`. */
+  flash(message: string, category = 'message'): void {
+    const current = this.get('_flashes');
+    const flashes = Array.isArray(current) ? [...(current as readonly PyValue[])] : [];
+    flashes.push(new Tuple([category, message]));
+    this.set('_flashes', flashes);
+  }
+
+  /**
+   * Flask's `get_flashed_messages()`: takes the flashed messages out of the session
+   * (they are shown once), optionally only those of some categories.
+   */
+  takeFlashes(categories?: readonly string[]): Flash[] {
+    if (!this.has('_flashes')) return [];
+    const stored = this.pop('_flashes');
+    const flashes: Flash[] = [];
+    for (const item of Array.isArray(stored) ? (stored as readonly PyValue[]) : []) {
+      const pair = item instanceof Tuple ? item.items : Array.isArray(item) ? (item as readonly PyValue[]) : [];
+      const [category, message] = pair;
+      if (typeof category === 'string' && typeof message === 'string') flashes.push({ category, message });
+    }
+    return categories === undefined ? flashes : flashes.filter((flash) => categories.includes(flash.category));
   }
 
   /** A copy of the data, for writing the cookie; does not count as access. */

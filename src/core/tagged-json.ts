@@ -80,9 +80,10 @@ function untag(object: PyDict): PyValue {
       return new Uuid(hex);
     }
     case ' d':
-      // werkzeug.http.parse_date: None for a falsy value or text it cannot read;
-      // a truthy non-string fails inside email.utils (`data.split()`).
-      if (!isPythonTruthy(value)) return null;
+      // werkzeug.http.parse_date: None for a falsy value, for bytes (bytes.split()
+      // works, then comparing bytes with ',' raises TypeError, which it catches) and
+      // for text it cannot read; any other value fails inside email.utils (`data.split()`).
+      if (!isPythonTruthy(value) || value instanceof Uint8Array) return null;
       if (!isText(value)) throw new TagError('datetime tag holds no string');
       return parseEmailDate(String(value)) ?? null;
     default:

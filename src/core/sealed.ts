@@ -1,0 +1,142 @@
+/**
+ * The sealed session format: the session encrypted and authenticated with AES-256-GCM,
+ * so a user can neither read nor change it (Flask's signed cookie is readable).
+ *
+ *     token     = "S1" "." keyId "." b64u(nonce[12] || ciphertext || tag[16])
+ *     plaintext = "[" createdAt "," issuedAt "," expiresAt "," taggedJson(data) "]"
+ *     aad       = "S1" "." keyId                      (the header is authenticated too)
+ *     key       = HKDF-SHA256(secret, salt, "signet sealed v1 key\0" cookieName)
+ *     keyId     = b64u(HKDF-SHA256(secret, salt, "signet sealed v1 key id\0" cookieName)[0..6])
+ *
+ * Keys are bound to the cookie's name and this purpose by HKDF (RFC 5869), so the same
+ * secret used for another cookie, or for Flask's signing, yields unrelated keys. The
+ * times (Unix seconds) sit inside the authenticated plaintext. The key id names which
+ * key sealed a token, so rotation needs one decryption, not one per key. Nonces are 96
+ * random bits, safe for about 2^32 seals per key (NIST SP 800-38D); rotate keys well
+ * before that.
+ */
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { BadData, BadPayload, BadSignature, SignatureExpired, err, ok, type Result } from './errors.js';
+import { isPyDict, type PyDict } from './python-types.js';
+import { secretBytes, type Clock, type Secret } from './signer.js';
+import { dumpTaggedJson, loadTaggedJson } from './tagged-json.js';
+
+export const SEALED_VERSION = 'S1';
+const HKDF_SALT = 'signet sealed session';
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+const KEY_ID_BYTES = 6;
+
+/** Random bytes; injectable so that tests can make tokens repeatable. */
+export type RandomBytes = (size: number) => Uint8Array;
+
+export interface SealedCodecOptions {
+  /** The newest key: it seals. */
+  readonly secret: Secret;
+  /** Older keys that still open tokens, in any order. */
+  readonly fallbackSecrets?: readonly Secret[];
+  /** The cookie's name: the keys are bound to it. */
+  readonly cookieName: string;
+  readonly clock?: Clock;
+  readonly randomBytes?: RandomBytes;
+}
+
+/** When a session began, when this token was issued, and when it stops being valid (Unix seconds). */
+export interface SealedTimes {
+  readonly createdAt: number;
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+}
+
+export interface OpenedToken<T extends PyDict = PyDict> extends SealedTimes {
+  readonly data: T;
+  /** 0 when the newest key opened it, 1 + i for `fallbackSecrets[i]`. */
+  readonly secretIndex: number;
+}
+
+interface SealingKey {
+  readonly id: string;
+  readonly key: Buffer;
+}
+
+function deriveKey(secret: Secret, cookieName: string, what: string): SealingKey {
+  const ikm = secretBytes(secret, what);
+  const derive = (info: string, length: number): Buffer => Buffer.from(hkdfSync('sha256', ikm, HKDF_SALT, `signet sealed v1 ${info}\0${cookieName}`, length));
+  return { key: derive('key', 32), id: derive('key id', KEY_ID_BYTES).toString('base64url') };
+}
+
+export class SealedCodec {
+  private readonly keys: readonly SealingKey[];
+  private readonly clock: Clock;
+  private readonly random: RandomBytes;
+
+  constructor(options: SealedCodecOptions) {
+    const secrets = [options.secret, ...(options.fallbackSecrets ?? [])];
+    this.keys = secrets.map((secret, i) => deriveKey(secret, options.cookieName, i === 0 ? 'secret' : `fallbackSecrets[${i - 1}]`));
+    this.clock = options.clock ?? Date.now;
+    this.random = options.randomBytes ?? randomBytes;
+  }
+
+  now(): number {
+    return Math.floor(this.clock() / 1000);
+  }
+
+  /** Whether a cookie value is in this format (and not, say, Flask's). */
+  static claims(token: string): boolean {
+    return token.startsWith(SEALED_VERSION + '.');
+  }
+
+  /** @throws TypeError for a value the tagged JSON cannot hold (a programmer error). */
+  seal(data: PyDict, times: SealedTimes): string {
+    const { id, key } = this.keys[0] as SealingKey;
+    const header = `${SEALED_VERSION}.${id}`;
+    const nonce = this.random(NONCE_BYTES);
+    if (nonce.length !== NONCE_BYTES) throw new TypeError(`randomBytes is invalid: gave ${nonce.length} bytes for ${NONCE_BYTES}`);
+    const plaintext = `[${times.createdAt},${times.issuedAt},${times.expiresAt},${dumpTaggedJson(data)}]`;
+    const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
+    cipher.setAAD(Buffer.from(header, 'latin1'));
+    const body = Buffer.concat([nonce, cipher.update(plaintext, 'latin1'), cipher.final(), cipher.getAuthTag()]);
+    return `${header}.${body.toString('base64url')}`;
+  }
+
+  /**
+   * Opens a token, never throwing. Verdicts: `malformed`, `unsupported-version`,
+   * `unknown-key`, `decrypt-failed` (changed, forged, or another cookie's token),
+   * `expired` (past the expiry sealed inside), `future` (issued ahead of the clock).
+   */
+  open<T extends PyDict = PyDict>(token: string): Result<OpenedToken<T>> {
+    const parts = token.split('.');
+    if (parts.length !== 3) return err(new BadData('A sealed token has three parts', 'malformed'));
+    const [version, id, body] = parts as [string, string, string];
+    if (version !== SEALED_VERSION) return err(new BadData(`Sealed token version ${JSON.stringify(version.slice(0, 8))} is not ${SEALED_VERSION}`, 'unsupported-version'));
+    const index = this.keys.findIndex((key) => key.id === id);
+    if (index < 0) return err(new BadSignature('No key has this key id', 'unknown-key'));
+    const bytes = /^[A-Za-z0-9_-]*$/.test(body) ? Buffer.from(body, 'base64url') : undefined;
+    if (bytes === undefined || bytes.length < NONCE_BYTES + TAG_BYTES) return err(new BadData('The sealed body is not base64url of nonce, ciphertext and tag', 'malformed'));
+    let plaintext: string;
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', (this.keys[index] as SealingKey).key, bytes.subarray(0, NONCE_BYTES), { authTagLength: TAG_BYTES });
+      decipher.setAAD(Buffer.from(`${version}.${id}`, 'latin1'));
+      decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+      plaintext = Buffer.concat([decipher.update(bytes.subarray(NONCE_BYTES, bytes.length - TAG_BYTES)), decipher.final()]).toString('latin1');
+    } catch {
+      return err(new BadSignature('The sealed token does not authenticate', 'decrypt-failed'));
+    }
+    let parsed: unknown;
+    try {
+      parsed = loadTaggedJson(plaintext);
+    } catch (cause) {
+      return err(new BadPayload('The sealed plaintext is not the expected JSON', 'payload-json', cause));
+    }
+    if (!Array.isArray(parsed) || parsed.length !== 4) return err(new BadPayload('The sealed plaintext is not [created, issued, expires, data]', 'payload-json'));
+    const [createdAt, issuedAt, expiresAt, data] = parsed as unknown[];
+    if (!isSeconds(createdAt) || !isSeconds(issuedAt) || !isSeconds(expiresAt)) return err(new BadPayload('The sealed times are not whole seconds', 'payload-json'));
+    if (!isPyDict(data)) return err(new BadPayload('The session is not a dict', 'payload-not-dict'));
+    const now = this.now();
+    if (now > expiresAt) return err(new SignatureExpired(`Sealed session expired ${now - expiresAt} seconds ago`, 'expired', undefined, issuedAt));
+    if (issuedAt > now) return err(new SignatureExpired(`Sealed session issued ${issuedAt - now} seconds in the future`, 'future', undefined, issuedAt));
+    return ok({ data: data as T, createdAt, issuedAt, expiresAt, secretIndex: index });
+  }
+}
+
+const isSeconds = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
