@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FlaskSessionCodec } from '../src/index.js';
-import { FLASK_COOKIE_DEFAULTS, openSession, saveSession } from '../src/core/session-cookie.js';
+import { CookieSessions, FLASK_COOKIE, type CookieOptions } from '../src/core/cookie-sessions.js';
 import { Session } from '../src/core/session.js';
 
 const NOW_MS = 1_700_000_000_000;
-const codec = new FlaskSessionCodec({ secret: 'test secret', clock: () => NOW_MS });
+const LIFETIME = 31 * 24 * 3600;
+const SECRET = 'a test secret that is long enough!';
+const flaskSessions = (cookie: CookieOptions = {}, refreshEachRequest = true): CookieSessions =>
+  new CookieSessions({ secret: SECRET, format: 'flask', cookie: { ...FLASK_COOKIE, ...cookie }, refreshEachRequest, clock: () => NOW_MS });
+const sessions = flaskSessions();
 
 describe('Session flags follow Flask', () => {
   it('starts new, unaccessed and unmodified', () => {
@@ -42,25 +45,25 @@ describe('Session flags follow Flask', () => {
   });
 });
 
-describe('saveSession follows SecureCookieSessionInterface.save_session', () => {
+describe('CookieSessions.save follows SecureCookieSessionInterface.save_session', () => {
   it('sets no cookie and no Vary for a session never touched', () => {
-    assert.deepEqual(saveSession(codec, new Session(), FLASK_COOKIE_DEFAULTS), { vary: false });
+    assert.deepEqual(sessions.save(new Session()), { vary: false });
   });
 
   it('adds Vary but no cookie for a session only read', () => {
     const session = new Session({ a: 1 }, { isNew: false });
     session.get('a');
-    assert.deepEqual(saveSession(codec, session, FLASK_COOKIE_DEFAULTS), { vary: true });
+    assert.deepEqual(sessions.save(session), { vary: true });
   });
 
   it('writes a modified session as HttpOnly, Path=/ and nothing else by default', () => {
     const session = new Session();
     session.set('a', 1);
-    const saved = saveSession(codec, session, FLASK_COOKIE_DEFAULTS);
+    const saved = sessions.save(session);
     assert.equal(saved.vary, true);
     assert.match(saved.setCookie ?? '', /^session=[\w-]+\.[\w-]+\.[\w-]{27}; HttpOnly; Path=\/$/);
     const value = (saved.setCookie ?? '').slice('session='.length).split(';')[0] ?? '';
-    const reopened = openSession(codec, value);
+    const reopened = sessions.open(value);
     assert.equal(reopened.rejected, undefined);
     assert.equal(reopened.session.get('a'), 1);
   });
@@ -68,8 +71,8 @@ describe('saveSession follows SecureCookieSessionInterface.save_session', () => 
   it('deletes an emptied session with the attributes it was set with', () => {
     const session = new Session({ a: 1 }, { isNew: false });
     session.clear();
-    const settings = { ...FLASK_COOKIE_DEFAULTS, domain: 'example.com', path: '/app', secure: true, sameSite: 'Lax' as const };
-    assert.deepEqual(saveSession(codec, session, settings), {
+    const custom = flaskSessions({ domain: 'example.com', path: '/app', secure: true, sameSite: 'Lax' });
+    assert.deepEqual(custom.save(session), {
       vary: true,
       setCookie: 'session=; Domain=example.com; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Secure; HttpOnly; Path=/app; SameSite=Lax',
     });
@@ -77,17 +80,17 @@ describe('saveSession follows SecureCookieSessionInterface.save_session', () => 
 
   it('gives a permanent session an Expires a lifetime ahead, and refreshes it unmodified', () => {
     const session = new Session({ _permanent: true, a: 1 }, { isNew: false });
-    const saved = saveSession(codec, session, FLASK_COOKIE_DEFAULTS);
-    const expires = new Date(NOW_MS + FLASK_COOKIE_DEFAULTS.lifetime * 1000).toUTCString();
+    const saved = sessions.save(session);
+    const expires = new Date(NOW_MS + LIFETIME * 1000).toUTCString();
     assert.match(saved.setCookie ?? '', new RegExp(`; Expires=${expires}; HttpOnly; Path=/$`));
-    const noRefresh = saveSession(codec, new Session({ _permanent: true }, { isNew: false }), { ...FLASK_COOKIE_DEFAULTS, refreshEachRequest: false });
+    const noRefresh = flaskSessions({}, false).save(new Session({ _permanent: true }, { isNew: false }));
     assert.equal(noRefresh.setCookie, undefined);
   });
 
   it('opens a missing or empty cookie as a new session without a rejection, and a bad one with the reason', () => {
-    assert.equal(openSession(codec, undefined).rejected, undefined);
-    assert.equal(openSession(codec, '').rejected, undefined);
-    const bad = openSession(codec, 'abc.def.ghi');
+    assert.equal(sessions.open(undefined).rejected, undefined);
+    assert.equal(sessions.open('').rejected, undefined);
+    const bad = sessions.open('abc.def.ghi');
     assert.equal(bad.rejected?.reason, 'signature-mismatch');
     assert.equal(bad.session.isNew, true);
   });

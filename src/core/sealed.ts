@@ -20,6 +20,7 @@ import { BadData, BadPayload, BadSignature, SignatureExpired, err, ok, type Resu
 import { isPyDict, type PyDict } from './python-types.js';
 import { secretBytes, type Clock, type Secret } from './signer.js';
 import { dumpTaggedJson, loadTaggedJson } from './tagged-json.js';
+import { checkTimeouts, type TimeoutLimits } from './timeouts.js';
 
 export const SEALED_VERSION = 'S1';
 const HKDF_SALT = 'signet sealed session';
@@ -102,9 +103,10 @@ export class SealedCodec {
   /**
    * Opens a token, never throwing. Verdicts: `malformed`, `unsupported-version`,
    * `unknown-key`, `decrypt-failed` (changed, forged, or another cookie's token),
-   * `expired` (past the expiry sealed inside), `future` (issued ahead of the clock).
+   * `future` (issued ahead of the clock), `absolute-timeout` and `idle-timeout` (by the
+   * limits given, from the times sealed inside), `expired` (past the expiry sealed inside).
    */
-  open<T extends PyDict = PyDict>(token: string): Result<OpenedToken<T>> {
+  open<T extends PyDict = PyDict>(token: string, limits: TimeoutLimits = {}): Result<OpenedToken<T>> {
     const parts = token.split('.');
     if (parts.length !== 3) return err(new BadData('A sealed token has three parts', 'malformed'));
     const [version, id, body] = parts as [string, string, string];
@@ -133,8 +135,10 @@ export class SealedCodec {
     if (!isSeconds(createdAt) || !isSeconds(issuedAt) || !isSeconds(expiresAt)) return err(new BadPayload('The sealed times are not whole seconds', 'payload-json'));
     if (!isPyDict(data)) return err(new BadPayload('The session is not a dict', 'payload-not-dict'));
     const now = this.now();
-    if (now > expiresAt) return err(new SignatureExpired(`Sealed session expired ${now - expiresAt} seconds ago`, 'expired', undefined, issuedAt));
     if (issuedAt > now) return err(new SignatureExpired(`Sealed session issued ${issuedAt - now} seconds in the future`, 'future', undefined, issuedAt));
+    const timedOut = checkTimeouts(now, createdAt, issuedAt, limits);
+    if (timedOut !== undefined) return err(timedOut);
+    if (now > expiresAt) return err(new SignatureExpired(`Sealed session expired ${now - expiresAt} seconds ago`, 'expired', undefined, issuedAt));
     return ok({ data: data as T, createdAt, issuedAt, expiresAt, secretIndex: index });
   }
 }

@@ -3,25 +3,27 @@
  * session and cookies to the core, and writes the answer with Flask's headers.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { firstCookieValues, parseCookieHeader, serializeSetCookie } from '../core/cookie-header.js';
-import { FlaskSessionCodec } from '../core/flask-session.js';
-import { FLASK_COOKIE_DEFAULTS, openSession, saveSession, type SessionCookieSettings } from '../core/session-cookie.js';
+import { serializeSetCookie } from '../core/cookie-header.js';
+import { CookieSessions, FLASK_COOKIE, type SessionOptions } from '../core/cookie-sessions.js';
 import type { Clock, Secret } from '../core/signer.js';
+import { requestCookies, signetSession, type SessionData } from '../fastify.js';
 import { answerLesson, errorBody } from './lesson.js';
 
 export interface LessonServerOptions {
   /** Flask's SECRET_KEY: text or bytes. */
   readonly secret: Secret;
+  /** Everything else about sessions; by default Flask's format and cookie settings, as in the lesson. */
+  readonly session?: Omit<SessionOptions<SessionData>, 'secret' | 'clock' | 'warn'>;
   /** Milliseconds since the epoch; `Date.now` by default. */
   readonly clock?: Clock;
   /** Where log lines go; stdout by default. */
   readonly log?: (line: string) => void;
   /** Log a line per request (the rejected-cookie lines are logged regardless). Default true. */
   readonly logRequests?: boolean;
+  /** Fastify's trustProxy: whose X-Forwarded-Proto to believe for `SESSION_COOKIE_SECURE=auto`. */
+  readonly trustProxy?: boolean | string;
 }
 
-/** The lesson's cookie settings: Flask's defaults (HttpOnly, Path=/, nothing else). */
-export const LESSON_COOKIE: SessionCookieSettings = FLASK_COOKIE_DEFAULTS;
 /** The plain, script-readable cookie every answer sets. */
 export const MOUSE_COOKIE = serializeSetCookie('mouse', 'Cookie', { path: '/' });
 const ALLOW = 'GET, HEAD, OPTIONS';
@@ -35,23 +37,28 @@ const writeLine = (line: string): void => {
 
 export async function buildServer(options: LessonServerOptions): Promise<FastifyInstance> {
   const log = options.log ?? writeLine;
-  const codec = new FlaskSessionCodec({ secret: options.secret, ...(options.clock === undefined ? {} : { clock: options.clock }) });
+  const sessions = new CookieSessions<SessionData>({
+    format: 'flask',
+    ...options.session,
+    cookie: { ...FLASK_COOKIE, ...options.session?.cookie },
+    secret: options.secret,
+    warn: (message) => {
+      log(`warning: ${message}`);
+    },
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+  });
 
   const logRequest = (request: FastifyRequest, reply: FastifyReply): void => {
-    log(`${request.method} ${request.url} ${reply.statusCode} ${reply.elapsedTime.toFixed(2)}ms`);
+    log(`${request.method} ${request.originalUrl} ${reply.statusCode} ${reply.elapsedTime.toFixed(2)}ms`);
   };
 
   const app = Fastify({
     logger: false,
-    // A path Fastify cannot percent-decode (/sessions/%ZZ) still reaches the route,
-    // as it does in Werkzeug, which decodes leniently.
-    frameworkErrors: (error, request, reply) => {
-      if (error.code === 'FST_ERR_BAD_URL') {
-        // Fastify's hooks do not run on this path: log the request here.
-        if (options.logRequests !== false) reply.raw.once('finish', () => { logRequest(request, reply); });
-        route(request, reply);
-        return;
-      }
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
+    // Werkzeug decodes paths leniently (/sessions/%ZZ asks for the key "%ZZ"), Fastify's
+    // router refuses them: hand it the same path, spelled so that it decodes.
+    rewriteUrl: (request) => canonicalUrl(request.url ?? '/'),
+    frameworkErrors: (error, _request, reply) => {
       sendJson(reply, error.statusCode ?? 400, errorBody(error.message));
     },
   });
@@ -60,6 +67,17 @@ export async function buildServer(options: LessonServerOptions): Promise<Fastify
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => {
     done(null);
+  });
+  await app.register(signetSession, {
+    sessions,
+    onRejected: (request, reason) => {
+      log(`${request.method} ${request.originalUrl}: ignored the ${sessions.cookieName} cookie: ${reason.reason} (${reason.message})`);
+    },
+    onCookieTooLarge: (request, reply, error) => {
+      log(`${request.method} ${request.url}: ${error.message}`);
+      void reply.code(500).header('content-type', JSON_TYPE);
+      return Buffer.from(errorBody(error.message), 'latin1');
+    },
   });
 
   const route = (request: FastifyRequest, reply: FastifyReply): void => {
@@ -78,18 +96,8 @@ export async function buildServer(options: LessonServerOptions): Promise<Fastify
       sendJson(reply.header('allow', ALLOW), 405, errorBody(`method ${request.method} is not allowed for ${path}; use GET`));
       return;
     }
-    const cookies = firstCookieValues(parseCookieHeader(request.headers.cookie ?? ''));
-    const opened = openSession(codec, cookies.get(LESSON_COOKIE.name));
-    if (opened.rejected !== undefined) {
-      log(`${request.method} ${request.url}: ignored the ${LESSON_COOKIE.name} cookie: ${opened.rejected.reason} (${opened.rejected.message})`);
-    }
-    const answer = answerLesson(match[1] as string, opened.session, cookies);
-    const saved = saveSession(codec, opened.session, LESSON_COOKIE);
-    const setCookies: string[] = [];
-    if (answer.setMouse) setCookies.push(MOUSE_COOKIE);
-    if (saved.setCookie !== undefined) setCookies.push(saved.setCookie);
-    if (setCookies.length > 0) void reply.header('set-cookie', setCookies);
-    if (saved.vary) void reply.header('vary', 'Cookie');
+    const answer = answerLesson(match[1] as string, request.session, requestCookies(request));
+    if (answer.setMouse) void reply.header('set-cookie', MOUSE_COOKIE);
     sendJson(reply, answer.status, answer.body);
   };
 
@@ -135,6 +143,18 @@ export function decodeRequestPath(url: string): string {
   const raw = query < 0 ? url : url.slice(0, query);
   const bytes = Buffer.from(raw.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1');
   return PATH_DECODER.decode(bytes);
+}
+
+/**
+ * The URL with its path as Werkzeug would read it, percent-encoded again so that any
+ * router decodes it to the same text; the query string is kept as it came.
+ */
+export function canonicalUrl(url: string): string {
+   
+  if (!/[%\x80-\uffff]/.test(url)) return url;
+  const query = url.indexOf('?');
+  const path = decodeRequestPath(url);
+  return encodeURI(path).replace(/[?#]/g, (c) => (c === '?' ? '%3F' : '%23')) + (query < 0 ? '' : url.slice(query));
 }
 
 const PATH_DECODER = new TextDecoder('utf-8', { ignoreBOM: true });

@@ -1,0 +1,346 @@
+/**
+ * Cookie sessions for any framework: Flask's SecureCookieSessionInterface, and then
+ * the sealed format, key rotation, idle and absolute timeouts, a size budget, a safe
+ * cookie policy and schema validation. Plain functions over a cookie value and a
+ * {@link Session}; the Fastify plugin (src/fastify.ts) is a thin layer over this.
+ */
+import { BadPayload, CookieTooLarge, err, ok, type BadData, type Result } from './errors.js';
+import { checkTimeouts } from './timeouts.js';
+import { FlaskSessionCodec, DEFAULT_MAX_AGE } from './flask-session.js';
+import type { PyDict } from './python-types.js';
+import { SealedCodec, type RandomBytes } from './sealed.js';
+import { Session } from './session.js';
+import { secretBytes, type Clock, type Secret } from './signer.js';
+import { serializeSetCookie, type CookieAttributes, type SameSite } from './cookie-header.js';
+
+export type SessionFormat = 'flask' | 'sealed';
+
+/**
+ * A validator for the session data: a Standard Schema (https://standardschema.dev:
+ * zod, valibot, arktype...) used synchronously, or a function that returns true, or
+ * false / a message for invalid data.
+ */
+export type SessionSchema<T extends PyDict> = StandardSchemaV1<T> | ((data: PyDict) => boolean | string);
+
+/** The part of the Standard Schema v1 interface used here. */
+export interface StandardSchemaV1<Output> {
+  readonly '~standard': {
+    readonly version: 1;
+    readonly vendor: string;
+    readonly validate: (value: unknown) => StandardResult<Output> | Promise<StandardResult<Output>>;
+  };
+}
+type StandardResult<Output> =
+  | { readonly value: Output; readonly issues?: undefined }
+  | { readonly issues: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> }> };
+
+export interface CookieOptions {
+  /** SESSION_COOKIE_NAME. Default "session". */
+  readonly name?: string;
+  /** SESSION_COOKIE_DOMAIN. Default none: the cookie goes back to this host only. */
+  readonly domain?: string;
+  /** SESSION_COOKIE_PATH. Default "/". */
+  readonly path?: string;
+  /** SESSION_COOKIE_HTTPONLY. Default true: page scripts cannot read it. */
+  readonly httpOnly?: boolean;
+  /** SESSION_COOKIE_SECURE. Default "auto": Secure when the request came over HTTPS. */
+  readonly secure?: boolean | 'auto';
+  /** SESSION_COOKIE_SAMESITE. Default "Lax"; false writes no attribute (Flask's default). */
+  readonly sameSite?: SameSite | false;
+  /** SESSION_COOKIE_PARTITIONED (CHIPS). Default false; needs Secure. */
+  readonly partitioned?: boolean;
+}
+
+export interface SessionOptions<T extends PyDict = PyDict> {
+  /** SECRET_KEY: text (UTF-8) or bytes; 32 random bytes or more. */
+  readonly secret: Secret;
+  /**
+   * SECRET_KEY_FALLBACKS: older keys that still open cookies, in Flask's order (oldest
+   * first; the last is tried first). A cookie opened with one is re-issued under `secret`.
+   */
+  readonly secretFallbacks?: readonly Secret[];
+  /** SESSION_FORMAT: "sealed" (encrypted, the default) or "flask" (signed, readable, Flask's own). */
+  readonly format?: SessionFormat;
+  /** With the sealed format, accept a cookie in Flask's signed format and re-issue it sealed. Default false. */
+  readonly migrateFlask?: boolean;
+  readonly cookie?: CookieOptions;
+  /** PERMANENT_SESSION_LIFETIME, seconds. Default 31 days: a cookie's longest validity, and a permanent one's Expires. */
+  readonly permanentLifetime?: number;
+  /** SESSION_REFRESH_EACH_REQUEST. Default true: a permanent session (or one with an idle timeout) is re-sent on each request that uses it. */
+  readonly refreshEachRequest?: boolean;
+  /** SESSION_IDLE_TIMEOUT, seconds: a session unused this long is void. Default none. */
+  readonly idleTimeout?: number;
+  /** SESSION_ABSOLUTE_TIMEOUT, seconds: a session this old is void, however active. Default none. */
+  readonly absoluteTimeout?: number;
+  /** MAX_COOKIE_SIZE: the most bytes a Set-Cookie value may have (name, value, attributes). Default 4093. */
+  readonly maxCookieSize?: number;
+  /** Checked on every read; data that fails counts as no session. */
+  readonly schema?: SessionSchema<T>;
+  readonly clock?: Clock;
+  readonly randomBytes?: RandomBytes;
+  /** Where configuration warnings go (a weak secret). Default: `console.warn`. */
+  readonly warn?: (message: string) => void;
+}
+
+/** Flask's cookie settings, for a server that must answer as Flask does (the lesson). */
+export const FLASK_COOKIE: Required<Omit<CookieOptions, 'domain'>> = {
+  name: 'session',
+  path: '/',
+  httpOnly: true,
+  secure: false,
+  sameSite: false,
+  partitioned: false,
+};
+
+/** The defaults for any other use: HttpOnly, SameSite=Lax, Secure over HTTPS. */
+export const SAFE_COOKIE: Required<Omit<CookieOptions, 'domain'>> = {
+  name: 'session',
+  path: '/',
+  httpOnly: true,
+  secure: 'auto',
+  sameSite: 'Lax',
+  partitioned: false,
+};
+
+/** Browsers keep at least 4096 bytes per cookie (RFC 6265 §6.1); Flask warns past 4093, and so do Werkzeug and Safari's practice. */
+export const DEFAULT_MAX_COOKIE_SIZE = 4093;
+/** Below this many bytes a secret can be guessed offline from one cookie faster than it should. */
+export const STRONG_SECRET_BYTES = 32;
+/** Where the Flask format keeps a session's creation time, when an absolute timeout needs it. */
+export const CREATED_KEY = '_created';
+
+export interface ResolvedSettings {
+  readonly format: SessionFormat;
+  readonly migrateFlask: boolean;
+  readonly cookie: Required<Omit<CookieOptions, 'domain'>> & { readonly domain?: string };
+  readonly permanentLifetime: number;
+  readonly refreshEachRequest: boolean;
+  readonly idleTimeout?: number;
+  readonly absoluteTimeout?: number;
+  readonly maxCookieSize: number;
+}
+
+export interface OpenedSession<T extends PyDict = PyDict> {
+  readonly session: Session<T>;
+  /** Why the cookie that came in was not used; absent when there was none or it was valid. */
+  readonly rejected?: BadData;
+}
+
+export interface SavedSession {
+  /** The Set-Cookie header value to add, if any. */
+  readonly setCookie?: string;
+  /** Whether to add `Vary: Cookie`: the answer depends on the cookie once the session was used. */
+  readonly vary: boolean;
+  /** The cookie would be too large: nothing was set, and the app must say so. */
+  readonly error?: CookieTooLarge;
+}
+
+export interface RequestFacts {
+  /** Whether the request reached the app over HTTPS (directly, or via a trusted proxy). */
+  readonly secure?: boolean;
+}
+
+/** Reads and writes session cookies with one configuration, checked once, up front. */
+export class CookieSessions<T extends PyDict = PyDict> {
+  readonly settings: ResolvedSettings;
+  private readonly flask: FlaskSessionCodec;
+  private readonly sealed: SealedCodec | undefined;
+  private readonly schema: SessionSchema<T> | undefined;
+  private readonly clock: Clock;
+
+  /** @throws TypeError naming the setting, for any configuration that cannot work. */
+  constructor(options: SessionOptions<T>) {
+    this.settings = resolveSettings(options);
+    const secret = options.secret;
+    const bytes = secretBytes(secret, 'SECRET_KEY');
+    const fallbacks = [...(options.secretFallbacks ?? [])].reverse(); // tried newest first, as itsdangerous does
+    fallbacks.forEach((fallback, i) => secretBytes(fallback, `SECRET_KEY_FALLBACKS[${fallbacks.length - 1 - i}]`));
+    if (bytes.length < STRONG_SECRET_BYTES) {
+      (options.warn ?? console.warn)(
+        `SECRET_KEY is weak: ${bytes.length} bytes; use ${STRONG_SECRET_BYTES} random bytes or more (signet genkey), or anyone holding one cookie can try to guess it offline`,
+      );
+    }
+    this.clock = options.clock ?? Date.now;
+    const clock = { clock: this.clock };
+    this.flask = new FlaskSessionCodec({ secret, fallbackSecrets: fallbacks, maxAge: this.settings.permanentLifetime, ...clock });
+    this.sealed =
+      this.settings.format === 'sealed'
+        ? new SealedCodec({
+            secret,
+            fallbackSecrets: fallbacks,
+            cookieName: this.settings.cookie.name,
+            ...clock,
+            ...(options.randomBytes === undefined ? {} : { randomBytes: options.randomBytes }),
+          })
+        : undefined;
+    this.schema = options.schema;
+  }
+
+  get cookieName(): string {
+    return this.settings.cookie.name;
+  }
+
+  private now(): number {
+    return Math.floor(this.clock() / 1000);
+  }
+
+  /** `open_session`: a missing, empty or invalid cookie gives a new, empty session, with the reason. */
+  open(cookie: string | undefined): OpenedSession<T> {
+    if (cookie === undefined || cookie === '') return { session: new Session<T>() };
+    const read = this.read(cookie);
+    if (!read.ok) return { session: new Session<T>(), rejected: read.error };
+    return { session: read.value };
+  }
+
+  private read(cookie: string): Result<Session<T>> {
+    let data: PyDict;
+    let createdAt: number;
+    let reissue: boolean;
+    if (this.sealed !== undefined && (SealedCodec.claims(cookie) || !this.settings.migrateFlask)) {
+      const opened = this.sealed.open(cookie, this.settings); // judges the timeouts itself
+      if (!opened.ok) return opened;
+      ({ data, createdAt } = opened.value);
+      reissue = opened.value.secretIndex > 0;
+    } else {
+      const decoded = this.flask.decode(cookie);
+      if (!decoded.ok) return decoded;
+      data = decoded.value.data;
+      const { issuedAt } = decoded.value;
+      const created = data[CREATED_KEY];
+      createdAt = typeof created === 'number' && Number.isSafeInteger(created) && created <= issuedAt ? created : issuedAt;
+      const timedOut = checkTimeouts(this.now(), createdAt, issuedAt, this.settings);
+      if (timedOut !== undefined) return err(timedOut);
+      // Read with an old key, or a Flask cookie being moved to the sealed format.
+      reissue = decoded.value.secretIndex > 0 || this.sealed !== undefined;
+    }
+    const invalid = this.schema === undefined ? undefined : checkSchema(this.schema, data);
+    if (invalid !== undefined) return err(new BadPayload(`Session data fails the schema: ${invalid}`, 'schema'));
+    return ok(new Session<T>(data as T, { isNew: false, createdAt, reissue }));
+  }
+
+  /**
+   * `save_session`: Vary when the session was used; an emptied session deleted with the
+   * attributes it was set with; otherwise the cookie written when modified, re-issued,
+   * or refreshed — unless it would be larger than browsers keep.
+   */
+  save(session: Session<T>, request: RequestFacts = {}): SavedSession {
+    const cookie = this.settings.cookie;
+    const attributes: CookieAttributes = {
+      ...(cookie.domain === undefined ? {} : { domain: cookie.domain }),
+      path: cookie.path,
+      secure: cookie.secure === 'auto' ? request.secure === true : cookie.secure,
+      httpOnly: cookie.httpOnly,
+      ...(cookie.sameSite === false ? {} : { sameSite: cookie.sameSite }),
+      ...(cookie.partitioned ? { partitioned: true } : {}),
+    };
+    if (session.isEmpty()) {
+      if (!session.modified) return { vary: session.accessed };
+      return { vary: true, setCookie: serializeSetCookie(cookie.name, '', { ...attributes, expires: 0, maxAge: 0 }) };
+    }
+    const data: PyDict = session.toDict();
+    const permanent = data._permanent === true;
+    const { idleTimeout, absoluteTimeout, permanentLifetime } = this.settings;
+    const refresh = this.settings.refreshEachRequest && (permanent || (idleTimeout !== undefined && session.accessed));
+    if (!session.modified && !session.reissue && !refresh) return { vary: session.accessed };
+
+    const now = this.now();
+    const createdAt = session.createdAt ?? now;
+    const ends = absoluteTimeout === undefined ? Infinity : createdAt + absoluteTimeout;
+    let value: string;
+    if (this.sealed !== undefined) {
+      const expiresAt = Math.min(now + permanentLifetime, idleTimeout === undefined ? Infinity : now + idleTimeout, ends);
+      value = this.sealed.seal(data, { createdAt, issuedAt: now, expiresAt });
+    } else {
+      if (absoluteTimeout !== undefined && typeof data[CREATED_KEY] !== 'number') data[CREATED_KEY] = createdAt;
+      value = this.flask.encode(data, now);
+    }
+    // Flask: a permanent session's cookie expires a lifetime from now; never after the absolute end.
+    const expires = permanent ? { expires: Math.min(now + permanentLifetime, ends) } : {};
+    const header = serializeSetCookie(cookie.name, value, { ...expires, ...attributes });
+    const size = Buffer.byteLength(header, 'latin1');
+    if (size > this.settings.maxCookieSize) return { vary: true, error: new CookieTooLarge(cookie.name, size, this.settings.maxCookieSize) };
+    return { vary: true, setCookie: header };
+  }
+}
+
+function checkSchema<T extends PyDict>(schema: SessionSchema<T>, data: PyDict): string | undefined {
+  if (typeof schema === 'function') {
+    const verdict = schema(data);
+    return verdict === true ? undefined : typeof verdict === 'string' ? verdict : 'the schema function returned false';
+  }
+  const result = schema['~standard'].validate(data);
+  if (result instanceof Promise) return 'the schema is asynchronous; a session schema must validate synchronously';
+  if (result.issues === undefined) return undefined;
+  return result.issues
+    .map((issue) => {
+      const path = (issue.path ?? []).map((segment) => String(typeof segment === 'object' ? segment.key : segment)).join('.');
+      return path === '' ? issue.message : `${path}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+const WHOLE_SECONDS = (name: string, value: number | undefined, allowZero = false): void => {
+  if (value !== undefined && (!Number.isSafeInteger(value) || value < (allowZero ? 0 : 1))) {
+    throw new TypeError(`${name} is invalid: ${String(value)} (give whole seconds${allowZero ? '' : ', at least 1'})`);
+  }
+};
+
+// RFC 9110 token: what a cookie name may be.
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// eslint-disable-next-line no-control-regex
+const ATTRIBUTE = /^[^\x00-\x1f\x7f;,]*$/;
+
+/**
+ * Checks a configuration once, so that a mistake stops the start instead of a browser
+ * quietly dropping cookies later. Error messages name Flask's setting.
+ */
+export function resolveSettings(options: SessionOptions): ResolvedSettings {
+  const format = options.format ?? 'sealed';
+  // A runtime guard: the value often comes from the environment or plain JavaScript.
+  if (!(['flask', 'sealed'] as unknown[]).includes(format)) throw new TypeError(`SESSION_FORMAT is invalid: ${JSON.stringify(format)} (give "flask" or "sealed")`);
+  const given = options.cookie ?? {};
+  const cookie = { ...SAFE_COOKIE, ...definedOnly(given) };
+  const name = cookie.name;
+  if (!TOKEN.test(name)) throw new TypeError(`SESSION_COOKIE_NAME is invalid: ${JSON.stringify(name)} (letters, digits and !#$%&'*+-.^_\`|~ only)`);
+  if (!cookie.path.startsWith('/') || !ATTRIBUTE.test(cookie.path)) throw new TypeError(`SESSION_COOKIE_PATH is invalid: ${JSON.stringify(cookie.path)} (a path starting with "/")`);
+  if (given.domain !== undefined && (given.domain === '' || !ATTRIBUTE.test(given.domain) || /\s/.test(given.domain))) {
+    throw new TypeError(`SESSION_COOKIE_DOMAIN is invalid: ${JSON.stringify(given.domain)} (a host name such as example.com)`);
+  }
+  if (![true, false, 'auto'].includes(cookie.secure)) throw new TypeError(`SESSION_COOKIE_SECURE is invalid: ${JSON.stringify(cookie.secure)} (give true, false or "auto")`);
+  if (cookie.sameSite !== false && !['Strict', 'Lax', 'None'].includes(cookie.sameSite)) {
+    throw new TypeError(`SESSION_COOKIE_SAMESITE is invalid: ${JSON.stringify(cookie.sameSite)} (give "Strict", "Lax", "None" or false)`);
+  }
+  // RFC 6265bis §4.1.3: browsers refuse prefixed cookies that break these rules.
+  if (name.startsWith('__Host-') && (cookie.secure !== true || cookie.path !== '/' || given.domain !== undefined)) {
+    throw new TypeError(`SESSION_COOKIE_NAME is invalid: ${JSON.stringify(name)} (a __Host- cookie needs SESSION_COOKIE_SECURE=true, SESSION_COOKIE_PATH=/ and no SESSION_COOKIE_DOMAIN, or browsers drop it)`);
+  }
+  if (name.startsWith('__Secure-') && cookie.secure !== true) {
+    throw new TypeError(`SESSION_COOKIE_NAME is invalid: ${JSON.stringify(name)} (a __Secure- cookie needs SESSION_COOKIE_SECURE=true, or browsers drop it)`);
+  }
+  if (cookie.sameSite === 'None' && cookie.secure !== true) {
+    throw new TypeError('SESSION_COOKIE_SAMESITE is invalid: "None" (browsers drop a SameSite=None cookie without Secure: set SESSION_COOKIE_SECURE=true)');
+  }
+  if (cookie.partitioned && cookie.secure !== true) {
+    throw new TypeError('SESSION_COOKIE_PARTITIONED is invalid: true (a partitioned cookie needs SESSION_COOKIE_SECURE=true)');
+  }
+  WHOLE_SECONDS('PERMANENT_SESSION_LIFETIME', options.permanentLifetime);
+  WHOLE_SECONDS('SESSION_IDLE_TIMEOUT', options.idleTimeout);
+  WHOLE_SECONDS('SESSION_ABSOLUTE_TIMEOUT', options.absoluteTimeout);
+  const maxCookieSize = options.maxCookieSize ?? DEFAULT_MAX_COOKIE_SIZE;
+  if (!Number.isSafeInteger(maxCookieSize) || maxCookieSize < 64) throw new TypeError(`MAX_COOKIE_SIZE is invalid: ${String(maxCookieSize)} (give a byte count, 4093 by default)`);
+  if (options.migrateFlask === true && format !== 'sealed') throw new TypeError('SESSION_MIGRATE_FLASK is invalid: true (it moves Flask cookies to the sealed format: set SESSION_FORMAT=sealed)');
+  return {
+    format,
+    migrateFlask: options.migrateFlask === true,
+    cookie: { ...cookie, ...(given.domain === undefined ? {} : { domain: given.domain }) },
+    permanentLifetime: options.permanentLifetime ?? DEFAULT_MAX_AGE,
+    refreshEachRequest: options.refreshEachRequest ?? true,
+    ...(options.idleTimeout === undefined ? {} : { idleTimeout: options.idleTimeout }),
+    ...(options.absoluteTimeout === undefined ? {} : { absoluteTimeout: options.absoluteTimeout }),
+    maxCookieSize,
+  };
+}
+
+function definedOnly<O extends object>(object: O): Partial<O> {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as Partial<O>;
+}
