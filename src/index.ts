@@ -14,3 +14,26 @@ export {
   type DecodedSession,
   type FlaskSessionCodecOptions,
 } from './core/flask-session.js';
+export { Session, type Flash, type SessionState } from './core/session.js';
+export {
+  CookieSessions,
+  FLASK_COOKIE,
+  SAFE_COOKIE,
+  DEFAULT_MAX_COOKIE_SIZE,
+  resolveSettings,
+  type CookieOptions,
+  type OpenedSession,
+  type RequestFacts,
+  type ResolvedSettings,
+  type SavedSession,
+  type SessionFormat,
+  type SessionOptions,
+  type SessionSchema,
+  type StandardSchemaV1,
+} from './core/cookie-sessions.js';
+export { SealedCodec, SEALED_VERSION, type OpenedToken, type RandomBytes, type SealedCodecOptions, type SealedTimes } from './core/sealed.js';
+export { checkTimeouts, type TimeoutLimits } from './core/timeouts.js';
+export { CookieTooLarge } from './core/errors.js';
+export { parseCookieHeader, firstCookieValues, serializeSetCookie, quoteCookieValue, type CookieAttributes, type SameSite } from './core/cookie-header.js';
+export { parseSecretSpec, formatSecretSpec } from './core/secret-spec.js';
+export { renderFlaskJson } from './core/json-provider.js';

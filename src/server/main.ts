@@ -16,7 +16,12 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     return;
   }
   for (const notice of config.notices) process.stdout.write(`signet: ${notice}\n`);
-  const app = await buildServer({ secret: config.secret, logRequests: config.logRequests });
+  const app = await buildServer({
+    secret: config.secret,
+    session: config.session,
+    logRequests: config.logRequests,
+    ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }),
+  });
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
