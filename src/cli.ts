@@ -1,0 +1,164 @@
+#!/usr/bin/env node
+/**
+ * `signet`: decode, verify and sign Flask session cookies, make keys, run the server.
+ * A thin layer over the core; see `signet help`.
+ */
+import { randomBytes } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { FlaskSessionCodec } from './core/flask-session.js';
+import { inspectCookie, pythonRepr, type Inspection } from './core/inspect.js';
+import { dumpPythonJson } from './core/python-json.js';
+import { isPyDict, type PyValue } from './core/python-types.js';
+import { formatSecretSpec, parseSecretSpec } from './core/secret-spec.js';
+import { loadTaggedJson } from './core/tagged-json.js';
+
+const USAGE = `signet: Flask session cookies from the command line
+
+  signet decode <cookie|-> [--json]                      read a cookie; no key needed (unverified)
+  signet verify <cookie|-> --secret KEY [--max-age S] [--json]
+                                                         check it; exit 0 if valid, 1 if not
+  signet sign --secret KEY --json '{"hello": "World"}' [--timestamp S]
+                                                         print a cookie for the session (Flask's tagged JSON)
+  signet genkey                                          print a strong random key (hex:...)
+  signet serve                                           run the lesson server (PORT, SECRET_KEY, ...)
+
+KEY is text, hex:<digits> or base64:<text>. A cookie given as - is read from standard input.
+`;
+
+class UsageError extends Error {}
+
+interface Io {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  readonly stdin: () => Promise<string>;
+}
+
+const defaultIo: Io = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+  stdin: async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  },
+};
+
+/** Runs the command line; returns the exit code. */
+export async function run(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'decode':
+      case 'verify':
+        return await check(command, rest, io);
+      case 'sign':
+        return sign(rest, io);
+      case 'genkey':
+        parseArgs({ args: rest, options: {}, allowPositionals: false });
+        io.out(formatSecretSpec(randomBytes(32)) + '\n');
+        return 0;
+      case 'serve':
+        parseArgs({ args: rest, options: {}, allowPositionals: false });
+        await import('./server/main.js');
+        return -1; // keeps running
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    }
+  } catch (error) {
+    const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true;
+    io.err(`signet: ${(error as Error).message}\n${usage ? "Run 'signet help' for usage.\n" : ''}`);
+    return 2;
+  }
+}
+
+async function check(command: 'decode' | 'verify', args: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: { json: { type: 'boolean' }, ...(command === 'verify' ? { secret: { type: 'string' }, 'max-age': { type: 'string' } } : {}) },
+    allowPositionals: true,
+  });
+  if (positionals.length !== 1) throw new UsageError(`${command} takes one cookie (or - to read it from standard input)`);
+  const given = positionals[0] as string;
+  let cookie = (given === '-' ? await io.stdin() : given).trim();
+  if (cookie.startsWith('session=')) cookie = cookie.slice('session='.length);
+  const secretText = (values as { secret?: string }).secret;
+  if (command === 'verify' && secretText === undefined) throw new UsageError('verify needs --secret KEY');
+  const maxAgeText = (values as { 'max-age'?: string })['max-age'];
+  if (maxAgeText !== undefined && !/^\d+$/.test(maxAgeText)) throw new UsageError(`--max-age is invalid: ${JSON.stringify(maxAgeText)} (give whole seconds)`);
+  const inspection = inspectCookie(cookie, {
+    ...(secretText === undefined ? {} : { secret: parseSecretSpec(secretText, '--secret') }),
+    ...(maxAgeText === undefined ? {} : { maxAge: Number(maxAgeText) }),
+  });
+  io.out(values.json === true ? JSON.stringify(inspectionJson(inspection), null, 2) + '\n' : describe(inspection, command));
+  if (command === 'decode') {
+    if (inspection.payload !== undefined || inspection.format === 'sealed') return 0;
+    const failed = inspection.checks.find((c) => !c.ok);
+    io.err(`signet: cannot read this cookie: ${failed === undefined ? 'no payload' : `${failed.name}: ${failed.detail}`}\n`);
+    return 1;
+  }
+  if (inspection.verified !== true) {
+    const failed = inspection.checks.find((c) => !c.ok);
+    io.err(`signet: invalid: ${inspection.failure ?? 'unknown'}${failed === undefined ? '' : ` (${failed.name}: ${failed.detail})`}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+function describe(inspection: Inspection, command: 'decode' | 'verify'): string {
+  const lines: string[] = [];
+  lines.push(`format:    ${inspection.format}${inspection.compressed ? ' (compressed)' : ''}`);
+  if (inspection.python !== undefined) lines.push(`payload:   ${inspection.python}`);
+  if (inspection.payloadError !== undefined) lines.push(`payload:   unreadable: ${inspection.payloadError}`);
+  if (inspection.signedAt !== undefined) lines.push(`signed at: ${new Date(inspection.signedAt * 1000).toISOString()} (${inspection.signedAt})`);
+  if (inspection.signature !== undefined) lines.push(`signature: ${inspection.signature}`);
+  if (command === 'decode') {
+    lines.push('verified:  no (decode reads without a key; use signet verify --secret KEY)');
+  } else {
+    for (const c of inspection.checks) lines.push(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
+    lines.push(`verified:  ${inspection.verified === true ? 'yes' : 'no'}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** The inspection as plain JSON: the payload as Flask's tagged JSON text keeps its types. */
+function inspectionJson(inspection: Inspection): Record<string, unknown> {
+  const { payload, ...rest } = inspection;
+  return { ...rest, ...(payload === undefined ? {} : { payload: JSON.parse(dumpPythonJson(payload, { replacer: jsonReplacer })) as unknown }) };
+}
+
+// For --json: Python values JSON cannot hold become {"$type": ..., "value": ...}.
+const jsonReplacer = (value: object): PyValue | undefined => {
+  if (Array.isArray(value) || isPyDict(value)) return undefined;
+  return { $type: value.constructor.name, value: pythonRepr(value as PyValue) };
+};
+
+function sign(args: readonly string[], io: Io): number {
+  const { values } = parseArgs({ args: [...args], options: { secret: { type: 'string' }, json: { type: 'string' }, timestamp: { type: 'string' } }, allowPositionals: false });
+  if (values.secret === undefined) throw new UsageError('sign needs --secret KEY');
+  if (values.json === undefined) throw new UsageError(`sign needs --json '{...}': the session, as JSON (Flask's tags such as {" t": [1, 2]} make Python types)`);
+  let data: PyValue;
+  try {
+    data = loadTaggedJson(values.json);
+  } catch (error) {
+    throw new UsageError(`--json is invalid: ${(error as Error).message}`);
+  }
+  if (!isPyDict(data)) throw new UsageError('--json is invalid: a session is a JSON object');
+  if (values.timestamp !== undefined && !/^\d+$/.test(values.timestamp)) throw new UsageError(`--timestamp is invalid: ${JSON.stringify(values.timestamp)} (give Unix seconds)`);
+  const codec = new FlaskSessionCodec({ secret: parseSecretSpec(values.secret, '--secret') });
+  io.out(codec.encode(data, values.timestamp === undefined ? undefined : Number(values.timestamp)) + '\n');
+  return 0;
+}
+
+// Run when executed as the `signet` bin or `node dist/src/cli.js` (not when imported by tests).
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+  const code = await run(process.argv.slice(2));
+  if (code >= 0) process.exitCode = code;
+}

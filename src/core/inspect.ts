@@ -1,0 +1,189 @@
+/**
+ * Taking a session cookie apart for people: what it holds (readable without any key,
+ * for Flask's signed format), when it was signed, and — given a key — which check
+ * passes and which fails. Shared by the inspector page and the `signet` command line.
+ */
+import { decodePayload, FlaskSessionCodec } from './flask-session.js';
+import { floatRepr } from './python-json.js';
+import { Float, Markup, Tuple, Uuid, type PyValue } from './python-types.js';
+import { SealedCodec } from './sealed.js';
+import { decodeTimestamp, type Clock, type Secret } from './signer.js';
+import { httpDate } from './tagged-json.js';
+import type { BadDataReason } from './errors.js';
+
+export interface CheckResult {
+  readonly name: 'format' | 'signature' | 'timestamp' | 'age' | 'payload';
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export interface Inspection {
+  readonly format: 'flask' | 'sealed' | 'unknown';
+  readonly compressed: boolean;
+  /** The payload read without checking the signature; undefined when it cannot be read. */
+  readonly payload?: PyValue;
+  /** The payload as Python's repr would show it. */
+  readonly python?: string;
+  /** Why the payload cannot be read, when it cannot. */
+  readonly payloadError?: string;
+  /** Unix seconds, as the cookie claims (unverified unless `verified`). */
+  readonly signedAt?: number;
+  readonly signature?: string;
+  /** Present when a key was given: the verdict of the full check. */
+  readonly verified?: boolean;
+  readonly failure?: BadDataReason;
+  readonly checks: readonly CheckResult[];
+}
+
+export interface InspectOptions {
+  /** The key to verify with; without it, the cookie is only read. */
+  readonly secret?: Secret;
+  /** The cookie name a sealed token is bound to (default "session"). */
+  readonly cookieName?: string;
+  /** Seconds a cookie stays valid (Flask's PERMANENT_SESSION_LIFETIME, 31 days). */
+  readonly maxAge?: number;
+  readonly clock?: Clock;
+}
+
+// Which check each reason of the full verification belongs to.
+const CHECK_OF: Partial<Record<BadDataReason, CheckResult['name']>> = {
+  empty: 'format',
+  'no-separator': 'format',
+  malformed: 'format',
+  'unsupported-version': 'format',
+  'signature-mismatch': 'signature',
+  'unknown-key': 'signature',
+  'decrypt-failed': 'signature',
+  'timestamp-missing': 'timestamp',
+  'timestamp-malformed': 'timestamp',
+  expired: 'age',
+  future: 'age',
+};
+
+export function inspectCookie(cookie: string, options: InspectOptions = {}): Inspection {
+  const clock = options.clock === undefined ? {} : { clock: options.clock };
+  if (SealedCodec.claims(cookie)) {
+    if (options.secret === undefined) {
+      return { format: 'sealed', compressed: false, checks: [{ name: 'format', ok: true, detail: 'a sealed (encrypted) token: it cannot be read without the key' }] };
+    }
+    const opened = new SealedCodec({ secret: options.secret, cookieName: options.cookieName ?? 'session', ...clock }).open(cookie);
+    if (!opened.ok) {
+      const check = CHECK_OF[opened.error.reason] ?? 'payload';
+      return { format: 'sealed', compressed: false, verified: false, failure: opened.error.reason, checks: [{ name: check, ok: false, detail: opened.error.message }] };
+    }
+    const { data, issuedAt } = opened.value;
+    return { format: 'sealed', compressed: false, payload: data, python: pythonRepr(data), signedAt: issuedAt, verified: true, checks: [{ name: 'signature', ok: true, detail: 'decrypted and authenticated with the key' }] };
+  }
+
+  // Flask's signed format: read each part as itsdangerous would, without the key.
+  const checks: CheckResult[] = [];
+  const parts = cookie.split('.');
+  const compressed = cookie.startsWith('.');
+  const signature = parts.length >= 3 ? parts[parts.length - 1] : undefined;
+  const timestampText = parts.length >= 3 ? parts[parts.length - 2] : undefined;
+  const payloadText = parts.length >= 3 ? parts.slice(0, -2).join('.') : undefined;
+  const shape = parts.length >= 3 && (parts.length === 3 || (compressed && parts.length === 4));
+  checks.push({ name: 'format', ok: shape, detail: shape ? `payload.timestamp.signature${compressed ? ', payload compressed with zlib' : ''}` : `expected payload.timestamp.signature, found ${parts.length} part(s)` });
+  const signedAt = timestampText === undefined ? undefined : decodeTimestamp(timestampText);
+  let payload: PyValue | undefined;
+  let payloadError: string | undefined;
+  if (payloadText !== undefined) {
+    const read = decodePayload(payloadText);
+    if (read.ok) payload = read.value as PyValue;
+    else payloadError = read.error.message;
+  }
+  const base = {
+    format: shape ? ('flask' as const) : ('unknown' as const),
+    compressed,
+    ...(payload === undefined ? {} : { payload, python: pythonRepr(payload) }),
+    ...(payloadError === undefined ? {} : { payloadError }),
+    ...(signedAt === undefined ? {} : { signedAt }),
+    ...(signature === undefined ? {} : { signature }),
+  };
+  if (options.secret === undefined) {
+    if (signedAt !== undefined) checks.push({ name: 'timestamp', ok: true, detail: `claims to be signed at ${new Date(signedAt * 1000).toISOString()} (unverified)` });
+    checks.push({ name: 'payload', ok: payload !== undefined, detail: payload === undefined ? (payloadError ?? 'no payload') : 'readable by anyone: the signed format is not encrypted' });
+    return { ...base, checks };
+  }
+  const codec = new FlaskSessionCodec({ secret: options.secret, ...(options.maxAge === undefined ? {} : { maxAge: options.maxAge }), ...clock });
+  const verdict = codec.decode(cookie);
+  const failed = verdict.ok ? undefined : (CHECK_OF[verdict.error.reason] ?? 'payload');
+  const order: CheckResult['name'][] = ['signature', 'timestamp', 'age', 'payload'];
+  const failedAt = failed === undefined ? order.length : order.indexOf(failed);
+  if (failed === 'format') {
+    checks[0] = { name: 'format', ok: false, detail: verdict.ok ? '' : verdict.error.message };
+  } else {
+    for (const [i, name] of order.entries()) {
+      if (i < failedAt) checks.push({ name, ok: true, detail: PASSED[name](codec.maxAge, signedAt) });
+      else if (i === failedAt && !verdict.ok) checks.push({ name, ok: false, detail: verdict.error.message });
+    }
+  }
+  return { ...base, verified: verdict.ok, ...(verdict.ok ? {} : { failure: verdict.error.reason }), checks };
+}
+
+const PASSED: Record<CheckResult['name'], (maxAge: number, signedAt: number | undefined) => string> = {
+  format: () => 'payload.timestamp.signature',
+  signature: () => 'HMAC-SHA1 matches: signed with this key, unchanged since',
+  timestamp: (_maxAge, signedAt) => `signed at ${signedAt === undefined ? '?' : new Date(signedAt * 1000).toISOString()}`,
+  age: (maxAge) => `younger than the ${maxAge}-second limit, not in the future`,
+  payload: () => "Flask's tagged JSON, a dict",
+};
+
+/** A value as Python's `repr` would show it (for display: strings are shown simply). */
+export function pythonRepr(value: PyValue): string {
+  if (value === null) return 'None';
+  if (value === true) return 'True';
+  if (value === false) return 'False';
+  if (typeof value === 'number') return Number.isSafeInteger(value) && !Object.is(value, -0) ? String(value) : floatText(value);
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'string') return pyString(value);
+  if (value instanceof Float) return floatText(value.value);
+  if (value instanceof Tuple) return value.items.length === 1 ? `(${pythonRepr(value.items[0] as PyValue)},)` : `(${value.items.map(pythonRepr).join(', ')})`;
+  if (value instanceof Markup) return `Markup(${pyString(value.value)})`;
+  if (value instanceof Uuid) return `UUID('${value.toString()}')`;
+  if (value instanceof Date) return `datetime.datetime(${dateFields(value)}, tzinfo=datetime.timezone.utc)`;
+  if (value instanceof Uint8Array) return `b'${Array.from(value, byteText).join('')}'`;
+  if (Array.isArray(value)) return `[${(value as readonly PyValue[]).map(pythonRepr).join(', ')}]`;
+  return `{${Object.entries(value).map(([k, v]) => `${pyString(k)}: ${pythonRepr(v)}`).join(', ')}}`;
+}
+
+function floatText(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  return floatRepr(x);
+}
+
+function pyString(text: string): string {
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const char of text) {
+    const code = char.codePointAt(0) as number;
+    if (char === quote || char === '\\') out += '\\' + char;
+    else if (char === '\n') out += '\\n';
+    else if (char === '\r') out += '\\r';
+    else if (char === '\t') out += '\\t';
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else out += char;
+  }
+  return out + quote;
+}
+
+function byteText(byte: number): string {
+  if (byte === 0x5c) return '\\\\';
+  if (byte === 0x27) return "\\'";
+  if (byte === 0x0a) return '\\n';
+  if (byte === 0x0d) return '\\r';
+  if (byte === 0x09) return '\\t';
+  return byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
+}
+
+function dateFields(date: Date): string {
+  const fields = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()];
+  while (fields.length > 3 && fields[fields.length - 1] === 0) fields.pop();
+  return fields.join(', ');
+}
+
+/** The HTTP date of a Unix second, for display. */
+export function describeTime(seconds: number): string {
+  return httpDate(new Date(seconds * 1000));
+}
