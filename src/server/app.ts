@@ -8,6 +8,7 @@ import { CookieSessions, FLASK_COOKIE, type SessionOptions } from '../core/cooki
 import type { Clock, Secret } from '../core/signer.js';
 import { requestCookies, signetSession, type SessionData } from '../fastify.js';
 import { answerLesson, errorBody } from './lesson.js';
+import { registerInspector } from './inspector.js';
 
 export interface LessonServerOptions {
   /** Flask's SECRET_KEY: text or bytes. */
@@ -111,11 +112,32 @@ export async function buildServer(options: LessonServerOptions): Promise<Fastify
   };
 
   app.route({ method: ['GET', 'HEAD', 'OPTIONS'], url: '/sessions/:key', exposeHeadRoute: false, handler: route });
+  registerInspector(app, {
+    secret: options.secret,
+    cookieName: sessions.cookieName,
+    maxAge: sessions.settings.permanentLifetime,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+  });
+  // The inspector page cannot read Set-Cookie (a forbidden response header for scripts):
+  // when it asks, repeat the cookies set in a header it can read.
+  app.addHook('onSend', (request, reply, payload, next) => {
+    if (request.headers['x-signet-inspect'] === '1') {
+      const set = reply.getHeader('set-cookie');
+      void reply.header('x-signet-set-cookie', JSON.stringify(set === undefined ? [] : Array.isArray(set) ? set : [String(set)]));
+    }
+    next(null, payload);
+  });
   app.setNotFoundHandler((request, reply) => {
     notFound(request, reply);
   });
   app.setErrorHandler((error, request, reply) => {
-    log(`${request.method} ${request.url}: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    // A client's mistake (a body too large, not JSON) is answered as such; anything else is ours.
+    const status = (error as { statusCode?: unknown }).statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      sendJson(reply, status, errorBody(error instanceof Error ? error.message : String(error)));
+      return;
+    }
+    log(`${request.method} ${request.originalUrl}: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     sendJson(reply, 500, errorBody('internal server error'));
   });
   if (options.logRequests !== false) {
