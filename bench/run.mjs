@@ -13,17 +13,18 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const PORT = 5600;
+// A fresh port for every start, so a server still closing never answers for the next.
+let PORT = 5600;
 
 const SERVERS = [
-  { id: 'floor', name: 'the floor: node:http, constant answer', cmd: ['node', 'servers/floor.mjs'] },
+  { id: 'floor', name: 'the floor: node:http, constant answer', cmd: ['node', 'servers/floor.mjs'], constant: true },
   { id: 'signet', name: 'signet (Fastify 5, Flask format)', cmd: ['node', 'servers/signet.mjs'] },
   { id: 'signet-sealed', name: 'signet, sealed format', cmd: ['node', 'servers/signet.mjs'], env: { SESSION_FORMAT: 'sealed' } },
   { id: 'fastify', name: 'Fastify 5 + @fastify/secure-session', cmd: ['node', 'servers/fastify-secure-session.mjs'] },
   { id: 'hono', name: 'Hono + signed cookies', cmd: ['node', 'servers/hono.mjs'] },
   { id: 'express', name: 'Express 5 + cookie-session', cmd: ['node', 'servers/express-cookie-session.mjs'] },
   { id: 'iron', name: 'iron-session 8 (node:http)', cmd: ['node', 'servers/iron-session.mjs'] },
-  { id: 'flask', name: 'Flask 2.2 + gunicorn (1 worker)', cmd: ['/usr/bin/gunicorn', '-w', '1', '-b', `127.0.0.1:${PORT}`, '--chdir', '../test/oracle', 'lesson_app:app'] },
+  { id: 'flask', name: 'Flask 2.2 + gunicorn (1 worker)', cmd: ['/usr/bin/gunicorn', '-w', '1', '-b', '127.0.0.1:$PORT', '--chdir', '../test/oracle', 'lesson_app:app'] },
 ].filter((s) => process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY.split(',').includes(s.id));
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -42,7 +43,9 @@ function get(path, cookie) {
 }
 
 async function start(server) {
-  const child = spawn('taskset', ['-c', '0', ...server.cmd], { cwd: here, env: { ...process.env, PORT: String(PORT), ...server.env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  PORT += 1;
+  const cmd = server.cmd.map((arg) => arg.replace('$PORT', String(PORT)));
+  const child = spawn('taskset', ['-c', '0', ...cmd], { cwd: here, env: { ...process.env, PORT: String(PORT), ...server.env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   for (let i = 0; i < 100; i++) {
@@ -79,6 +82,7 @@ async function check(server) {
   const mouse = pairs.find((p) => p.startsWith('mouse='));
   if (!session || mouse !== 'mouse=Cookie') fail(`Set-Cookie lacks session or mouse: ${setCookie}`);
   const cookie = `${session}; ${mouse}`;
+  if (server.constant) return cookie; // the floor answers the same bytes whatever comes in
   const second = await get('/sessions/goodnight', cookie);
   const again = JSON.parse(second.body);
   if (second.status !== 200 || again.session?.session_value !== 'Moon') fail('the return visit lost the session');
@@ -101,21 +105,14 @@ function wrk(cookie) {
 }
 
 function rssMb(pid) {
-  // The server's process tree (gunicorn forks a worker): VmRSS of each, in MiB.
+  // The server's whole process tree (gunicorn forks a worker): VmRSS of each, in MiB.
+  const tree = new Set([String(pid)]);
+  for (const p of tree) for (const child of childrenOf(p)) tree.add(child);
   let total = 0;
-  const pids = [String(pid)];
-  try {
-    pids.push(...execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean));
-  } catch {}
-  for (const p of pids) {
-    for (const child of [p, ...safePgrep(p)]) {
-      const status = readFileSync(`/proc/${child}/status`, 'utf8');
-      total += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-    }
-  }
+  for (const p of tree) total += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0) / 1024;
   return total;
 }
-function safePgrep(pid) {
+function childrenOf(pid) {
   try {
     return execFileSync('pgrep', ['-P', pid], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
   } catch {

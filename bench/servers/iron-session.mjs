@@ -10,7 +10,13 @@ http.createServer(async (req, res) => {
     res.writeHead(404).end();
     return;
   }
-  const session = await getIronSession(req, res, options);
+  let session;
+  try {
+    session = await getIronSession(req, res, options);
+  } catch {
+    // iron-session 8 throws on a tampered cookie ("Wrong mac prefix"): start afresh, as the others do.
+    session = await getIronSession({ headers: {} }, res, options);
+  }
   session.hello = session.hello || 'World';
   session.goodnight = session.goodnight || 'Moon';
   await session.save();
