@@ -22,7 +22,17 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
+  },
+  {
+    files: ['bench/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', performance: 'readonly', setTimeout: 'readonly', URL: 'readonly' } },
+    rules: { 'no-empty': ['error', { allowEmptyCatch: true }] },
+  },
+  {
+    // The inspector page's script runs in the browser.
+    files: ['public/**/*.js'],
+    languageOptions: { globals: { document: 'readonly', fetch: 'readonly', window: 'readonly' } },
   },
 );

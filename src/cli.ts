@@ -8,8 +8,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { FlaskSessionCodec } from './core/flask-session.js';
-import { inspectCookie, pythonRepr, type Inspection } from './core/inspect.js';
-import { dumpPythonJson } from './core/python-json.js';
+import { inspectCookie, toJsonView, type Inspection } from './core/inspect.js';
 import { isPyDict, type PyValue } from './core/python-types.js';
 import { formatSecretSpec, parseSecretSpec } from './core/secret-spec.js';
 import { loadTaggedJson } from './core/tagged-json.js';
@@ -128,17 +127,11 @@ function describe(inspection: Inspection, command: 'decode' | 'verify'): string 
   return lines.join('\n') + '\n';
 }
 
-/** The inspection as plain JSON: the payload as Flask's tagged JSON text keeps its types. */
+/** The inspection as plain JSON; the payload keeps its Python types as {"$type": ...}. */
 function inspectionJson(inspection: Inspection): Record<string, unknown> {
   const { payload, ...rest } = inspection;
-  return { ...rest, ...(payload === undefined ? {} : { payload: JSON.parse(dumpPythonJson(payload, { replacer: jsonReplacer })) as unknown }) };
+  return { ...rest, ...(payload === undefined ? {} : { payload: toJsonView(payload) }) };
 }
-
-// For --json: Python values JSON cannot hold become {"$type": ..., "value": ...}.
-const jsonReplacer = (value: object): PyValue | undefined => {
-  if (Array.isArray(value) || isPyDict(value)) return undefined;
-  return { $type: value.constructor.name, value: pythonRepr(value as PyValue) };
-};
 
 function sign(args: readonly string[], io: Io): number {
   const { values } = parseArgs({ args: [...args], options: { secret: { type: 'string' }, json: { type: 'string' }, timestamp: { type: 'string' } }, allowPositionals: false });

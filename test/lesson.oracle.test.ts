@@ -558,9 +558,26 @@ describe('errors: where Flask crashes, ours answers JSON', () => {
   });
 
   it('answers 404 for unknown routes, like Flask, but in JSON', async () => {
-    for (const path of ['/', '/sessions', '/sessions/', '/sessions/hello/', '/sessions/a/b', '/other']) {
+    for (const path of ['/sessions', '/sessions/', '/sessions/hello/', '/sessions/a/b', '/other']) {
       await sameButJson({ path }, 404, 'not found');
       await sameButJson({ path, cookie: `mouse=Cookie; session=${sig('custom')}` }, 404, 'not found');
+    }
+  });
+
+  it('documents that / is the inspector page here (200 HTML) where Flask answers 404, and that neither touches the cookies', async () => {
+    for (const cookie of [undefined, `mouse=Cookie; session=${sig('custom')}`]) {
+      const req: Req = cookie === undefined ? { path: '/' } : { path: '/', cookie };
+      const fromFlask = await send(flaskPort, req);
+      const fromOurs = await send(ourPort, req);
+      assert.equal(fromFlask.status, 404, 'Flask has no route at /');
+      assert.equal(fromFlask.headers['content-type'], FLASK_HTML);
+      assert.equal(fromOurs.status, 200, 'ours serves the inspector page at /');
+      assert.equal(fromOurs.headers['content-type'], 'text/html; charset=utf-8');
+      assert.match(fromOurs.body.toString('utf8'), /^<!doctype html>/i);
+      // Like Flask's 404, the page neither reads nor writes the session.
+      assert.deepEqual([fromOurs.headers['set-cookie'], fromOurs.headers.vary], [fromFlask.headers['set-cookie'], fromFlask.headers.vary]);
+      assert.deepEqual(fromOurs.headers['set-cookie'], undefined);
+      compared++;
     }
   });
 

@@ -38,6 +38,8 @@ export interface Inspection {
 export interface InspectOptions {
   /** The key to verify with; without it, the cookie is only read. */
   readonly secret?: Secret;
+  /** Older keys that still verify, in Flask's order (SECRET_KEY_FALLBACKS: the last is tried first). */
+  readonly fallbackSecrets?: readonly Secret[];
   /** The cookie name a sealed token is bound to (default "session"). */
   readonly cookieName?: string;
   /** Seconds a cookie stays valid (Flask's PERMANENT_SESSION_LIFETIME, 31 days). */
@@ -66,7 +68,7 @@ export function inspectCookie(cookie: string, options: InspectOptions = {}): Ins
     if (options.secret === undefined) {
       return { format: 'sealed', compressed: false, checks: [{ name: 'format', ok: true, detail: 'a sealed (encrypted) token: it cannot be read without the key' }] };
     }
-    const opened = new SealedCodec({ secret: options.secret, cookieName: options.cookieName ?? 'session', ...clock }).open(cookie);
+    const opened = new SealedCodec({ secret: options.secret, fallbackSecrets: options.fallbackSecrets ?? [], cookieName: options.cookieName ?? 'session', ...clock }).open(cookie);
     if (!opened.ok) {
       const check = CHECK_OF[opened.error.reason] ?? 'payload';
       return { format: 'sealed', compressed: false, verified: false, failure: opened.error.reason, checks: [{ name: check, ok: false, detail: opened.error.message }] };
@@ -105,7 +107,8 @@ export function inspectCookie(cookie: string, options: InspectOptions = {}): Ins
     checks.push({ name: 'payload', ok: payload !== undefined, detail: payload === undefined ? (payloadError ?? 'no payload') : 'readable by anyone: the signed format is not encrypted' });
     return { ...base, checks };
   }
-  const codec = new FlaskSessionCodec({ secret: options.secret, ...(options.maxAge === undefined ? {} : { maxAge: options.maxAge }), ...clock });
+  const fallbackSecrets = [...(options.fallbackSecrets ?? [])].reverse();
+  const codec = new FlaskSessionCodec({ secret: options.secret, fallbackSecrets, ...(options.maxAge === undefined ? {} : { maxAge: options.maxAge }), ...clock });
   const verdict = codec.decode(cookie);
   const failed = verdict.ok ? undefined : (CHECK_OF[verdict.error.reason] ?? 'payload');
   const order: CheckResult['name'][] = ['signature', 'timestamp', 'age', 'payload'];
@@ -128,6 +131,30 @@ const PASSED: Record<CheckResult['name'], (maxAge: number, signedAt: number | un
   age: (maxAge) => `younger than the ${maxAge}-second limit, not in the future`,
   payload: () => "Flask's tagged JSON, a dict",
 };
+
+/**
+ * A value as plain JSON for programs (`signet decode --json`): what JSON holds exactly
+ * stays as it is; anything else becomes `{"$type": <Python type>, "value": <text>}`
+ * (a float with a whole value, NaN, a big int, a tuple, bytes in base64...).
+ */
+export function toJsonView(value: PyValue): unknown {
+  if (value === null || typeof value === 'boolean' || typeof value === 'string') return value;
+  if (typeof value === 'number') {
+    if (Number.isSafeInteger(value) && !Object.is(value, -0)) return value;
+    return Number.isFinite(value) && !Number.isInteger(value) ? value : { $type: 'float', value: floatText(value) };
+  }
+  if (typeof value === 'bigint') return { $type: 'int', value: value.toString() };
+  if (value instanceof Float) return { $type: 'float', value: floatText(value.value) };
+  if (value instanceof Tuple) return { $type: 'tuple', value: value.items.map(toJsonView) };
+  if (value instanceof Markup) return { $type: 'Markup', value: value.value };
+  if (value instanceof Uuid) return { $type: 'UUID', value: value.toString() };
+  if (value instanceof Date) return { $type: 'datetime', value: value.toISOString() };
+  if (value instanceof Uint8Array) return { $type: 'bytes', value: Buffer.from(value).toString('base64') };
+  if (Array.isArray(value)) return (value as readonly PyValue[]).map(toJsonView);
+  const view: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) Object.defineProperty(view, key, { value: toJsonView(item), enumerable: true, writable: true, configurable: true });
+  return view;
+}
 
 /** A value as Python's `repr` would show it (for display: strings are shown simply). */
 export function pythonRepr(value: PyValue): string {
@@ -179,7 +206,8 @@ function byteText(byte: number): string {
 
 function dateFields(date: Date): string {
   const fields = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()];
-  while (fields.length > 3 && fields[fields.length - 1] === 0) fields.pop();
+  // datetime.__repr__ drops a zero microsecond, then a zero second; hour and minute stay.
+  while (fields.length > 5 && fields[fields.length - 1] === 0) fields.pop();
   return fields.join(', ');
 }
 

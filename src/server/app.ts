@@ -114,6 +114,7 @@ export async function buildServer(options: LessonServerOptions): Promise<Fastify
   app.route({ method: ['GET', 'HEAD', 'OPTIONS'], url: '/sessions/:key', exposeHeadRoute: false, handler: route });
   registerInspector(app, {
     secret: options.secret,
+    ...(options.session?.secretFallbacks === undefined ? {} : { secretFallbacks: options.session.secretFallbacks }),
     cookieName: sessions.cookieName,
     maxAge: sessions.settings.permanentLifetime,
     ...(options.clock === undefined ? {} : { clock: options.clock }),

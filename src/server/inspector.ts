@@ -15,6 +15,8 @@ import { errorBody } from './lesson.js';
 
 export interface InspectorOptions {
   readonly secret: Secret;
+  /** SECRET_KEY_FALLBACKS, in Flask's order: the decoder accepts what the server accepts. */
+  readonly secretFallbacks?: readonly Secret[];
   readonly cookieName: string;
   readonly maxAge: number;
   readonly clock?: Clock;
@@ -95,6 +97,7 @@ export function registerInspector(app: FastifyInstance, options: InspectorOption
       // The raw payload stays out: bigints and bytes do not go into JSON; the page shows the Python rendering.
       const { payload, ...inspection } = inspectCookie(value, {
         secret: key,
+        ...(key === options.secret && options.secretFallbacks !== undefined ? { fallbackSecrets: options.secretFallbacks } : {}),
         cookieName: options.cookieName,
         maxAge: options.maxAge,
         ...(options.clock === undefined ? {} : { clock: options.clock }),

@@ -26,7 +26,8 @@ export class RateLimiter {
   take(client: string): number {
     const now = this.clock();
     const bucket = this.buckets.get(client) ?? { tokens: this.options.capacity, at: now };
-    bucket.tokens = Math.min(this.options.capacity, bucket.tokens + ((now - bucket.at) / 1000) * this.options.perSecond);
+    // A clock that steps back (Date.now can) refills nothing rather than taking tokens away.
+    bucket.tokens = Math.min(this.options.capacity, bucket.tokens + (Math.max(0, now - bucket.at) / 1000) * this.options.perSecond);
     bucket.at = now;
     this.buckets.delete(client); // re-inserted last: the Map keeps recency order
     this.buckets.set(client, bucket);
