@@ -32,7 +32,7 @@ export interface StandardSchemaV1<Output> {
 }
 type StandardResult<Output> =
   | { readonly value: Output; readonly issues?: undefined }
-  | { readonly issues: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> }> };
+  | { readonly issues: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined }> };
 
 export interface CookieOptions {
   /** SESSION_COOKIE_NAME. Default "session". */
@@ -287,8 +287,8 @@ const WHOLE_SECONDS = (name: string, value: number | undefined, allowZero = fals
 
 // RFC 9110 token: what a cookie name may be.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// eslint-disable-next-line no-control-regex
-const ATTRIBUTE = /^[^\x00-\x1f\x7f;,]*$/;
+// Printable ASCII but ';' and ',': a header must be ASCII, and these would end the attribute.
+const ATTRIBUTE = /^[\x21-\x2b\x2d-\x3a\x3c-\x7e]*$/;
 
 /**
  * Checks a configuration once, so that a mistake stops the start instead of a browser
@@ -302,9 +302,9 @@ export function resolveSettings(options: SessionOptions): ResolvedSettings {
   const cookie = { ...SAFE_COOKIE, ...definedOnly(given) };
   const name = cookie.name;
   if (!TOKEN.test(name)) throw new TypeError(`SESSION_COOKIE_NAME is invalid: ${JSON.stringify(name)} (letters, digits and !#$%&'*+-.^_\`|~ only)`);
-  if (!cookie.path.startsWith('/') || !ATTRIBUTE.test(cookie.path)) throw new TypeError(`SESSION_COOKIE_PATH is invalid: ${JSON.stringify(cookie.path)} (a path starting with "/")`);
+  if (!cookie.path.startsWith('/') || !ATTRIBUTE.test(cookie.path)) throw new TypeError(`SESSION_COOKIE_PATH is invalid: ${JSON.stringify(cookie.path)} (a path starting with "/", in ASCII: percent-encode other characters)`);
   if (given.domain !== undefined && (given.domain === '' || !ATTRIBUTE.test(given.domain) || /\s/.test(given.domain))) {
-    throw new TypeError(`SESSION_COOKIE_DOMAIN is invalid: ${JSON.stringify(given.domain)} (a host name such as example.com)`);
+    throw new TypeError(`SESSION_COOKIE_DOMAIN is invalid: ${JSON.stringify(given.domain)} (a host name such as example.com, in ASCII: write an international name in punycode, xn--...)`);
   }
   if (![true, false, 'auto'].includes(cookie.secure)) throw new TypeError(`SESSION_COOKIE_SECURE is invalid: ${JSON.stringify(cookie.secure)} (give true, false or "auto")`);
   if (cookie.sameSite !== false && !['Strict', 'Lax', 'None'].includes(cookie.sameSite)) {

@@ -114,7 +114,9 @@ export class SealedCodec {
     const index = this.keys.findIndex((key) => key.id === id);
     if (index < 0) return err(new BadSignature('No key has this key id', 'unknown-key'));
     const bytes = /^[A-Za-z0-9_-]*$/.test(body) ? Buffer.from(body, 'base64url') : undefined;
-    if (bytes === undefined || bytes.length < NONCE_BYTES + TAG_BYTES) return err(new BadData('The sealed body is not base64url of nonce, ciphertext and tag', 'malformed'));
+    // Only the canonical spelling: Node's decoder ignores spare low bits and a lone last
+    // character, which would let several strings stand for one token.
+    if (bytes === undefined || bytes.length < NONCE_BYTES + TAG_BYTES || bytes.toString('base64url') !== body) return err(new BadData('The sealed body is not base64url of nonce, ciphertext and tag', 'malformed'));
     let plaintext: string;
     try {
       const decipher = createDecipheriv('aes-256-gcm', (this.keys[index] as SealingKey).key, bytes.subarray(0, NONCE_BYTES), { authTagLength: TAG_BYTES });

@@ -29,14 +29,19 @@ export class Session<T extends PyDict = PyDict> {
   /** Set when the cookie must be re-issued although unmodified. */
   reissue: boolean;
   readonly isNew: boolean;
-  readonly createdAt: number | undefined;
+  private startedAt: number | undefined;
   private data: PyDict;
 
   constructor(data?: T, state: SessionState = {}) {
     this.data = data === undefined ? {} : { ...data };
     this.isNew = state.isNew ?? data === undefined;
-    this.createdAt = state.createdAt;
+    this.startedAt = state.createdAt;
     this.reissue = state.reissue ?? false;
+  }
+
+  /** When the session began (Unix seconds), as carried by its cookie; undefined for a new one. */
+  get createdAt(): number | undefined {
+    return this.startedAt;
   }
 
   get<K extends keyof T & string>(key: K): T[K] | undefined;
@@ -61,23 +66,27 @@ export class Session<T extends PyDict = PyDict> {
     return this;
   }
 
+  /** Removes a key; removing a key that is not there is only a read (Werkzeug's UpdateDictMixin). */
   delete(key: string): boolean {
-    this.touch();
-    const had = Object.hasOwn(this.data, key);
+    this.accessed = true;
+    if (!Object.hasOwn(this.data, key)) return false;
+    this.modified = true;
     Reflect.deleteProperty(this.data, key);
-    return had;
+    return true;
   }
 
-  /** Flask's `session.pop(key)`: the value, removed. */
+  /** Flask's `session.pop(key, None)`: the value, removed; a missing key changes nothing. */
   pop(key: string): PyValue | undefined {
     const value = this.get(key);
     this.delete(key);
     return value;
   }
 
+  /** Empties the session; what is stored next starts a new session (for the absolute timeout). */
   clear(): void {
     this.touch();
     this.data = {};
+    this.startedAt = undefined;
   }
 
   get size(): number {
@@ -120,7 +129,8 @@ export class Session<T extends PyDict = PyDict> {
       const [category, message] = pair;
       if (typeof category === 'string' && typeof message === 'string') flashes.push({ category, message });
     }
-    return categories === undefined ? flashes : flashes.filter((flash) => categories.includes(flash.category));
+    // As get_flashed_messages(category_filter=...): an empty filter is no filter.
+    return categories === undefined || categories.length === 0 ? flashes : flashes.filter((flash) => categories.includes(flash.category));
   }
 
   /** A copy of the data, for writing the cookie; does not count as access. */

@@ -75,7 +75,8 @@ export async function buildServer(options: LessonServerOptions): Promise<Fastify
       log(`${request.method} ${request.originalUrl}: ignored the ${sessions.cookieName} cookie: ${reason.reason} (${reason.message})`);
     },
     onCookieTooLarge: (request, reply, error) => {
-      log(`${request.method} ${request.url}: ${error.message}`);
+      log(`${request.method} ${request.originalUrl}: ${error.message}`);
+      reply.removeHeader('set-cookie'); // an error answer, not the lesson's: no mouse either
       void reply.code(500).header('content-type', JSON_TYPE);
       return Buffer.from(errorBody(error.message), 'latin1');
     },

@@ -334,6 +334,114 @@ def op_b64decode_many(req):
     return {"results": results}
 
 
+# ---------------------------------------------------------------------------
+# Sessions as Flask's own objects: flags, save_session's headers, flashes.
+
+
+class _FixedDatetime(datetime):
+    """datetime whose now() is the oracle's second (for a permanent session's Expires)."""
+
+    @classmethod
+    def now(cls, tz=None):
+        return datetime.fromtimestamp(_NOW[0], tz or timezone.utc)
+
+
+def _configured_app(req):
+    """app_for(req), or a fresh app with `config` applied (never a cached one changed)."""
+    config = req.get("config")
+    if not config:
+        return app_for(req)
+    app = Flask("signet_oracle_configured")
+    app.secret_key = app_for(req).secret_key
+    for key, value in config.items():
+        if key == "PERMANENT_SESSION_LIFETIME":
+            value = timedelta(seconds=int(value))
+        app.config[key] = value
+    return app
+
+
+def _run_step(session, step):
+    kind = step[0]
+    if kind == "get":
+        return session.get(step[1])
+    if kind == "getitem":
+        return session[step[1]]
+    if kind == "contains":
+        return step[1] in session
+    if kind == "len":
+        return len(session)
+    if kind == "keys":
+        return list(session.keys())
+    if kind == "set":
+        session[step[1]] = from_transport(step[2])
+        return None
+    if kind == "del":
+        del session[step[1]]
+        return None
+    if kind == "pop":
+        return session.pop(step[1], None)
+    if kind == "clear":
+        session.clear()
+        return None
+    if kind == "permanent_get":
+        return session.permanent
+    if kind == "permanent_set":
+        session.permanent = step[1]
+        return None
+    raise TransportError(f"unknown session step {kind!r}")
+
+
+def op_session_script(req):
+    """Flask's open_session (cookie or none) at `now`, the steps, then save_session.
+
+    Answers each step's flags ({"accessed", "modified"}) and the response's Set-Cookie
+    headers and Vary, as Flask 2.2 writes them, with `now` as the clock throughout.
+    """
+    import flask.sessions as flask_sessions
+
+    app = _configured_app(req)
+    _NOW[0] = int(req["now"])
+    name = app.config["SESSION_COOKIE_NAME"]
+    cookie = req.get("cookie")
+    request = types.SimpleNamespace(cookies={} if cookie is None else {name: cookie})
+    interface = app.session_interface
+    saved_datetime = flask_sessions.datetime
+    flask_sessions.datetime = _FixedDatetime
+    try:
+        with app.app_context():
+            session = interface.open_session(app, request)
+            steps = []
+            for step in req.get("steps", []):
+                _run_step(session, step)
+                steps.append({"accessed": session.accessed, "modified": session.modified})
+            response = app.response_class()
+            interface.save_session(app, session, response)
+    finally:
+        flask_sessions.datetime = saved_datetime
+    return {
+        "steps": steps,
+        "set_cookie": response.headers.getlist("Set-Cookie"),
+        "vary": response.headers.get("Vary"),
+        "session": to_transport(dict(session)),
+    }
+
+
+def op_take_flashes(req):
+    """get_flashed_messages(with_categories=True, category_filter) in a request with this cookie."""
+    from flask import get_flashed_messages, session
+
+    app = _configured_app(req)
+    _NOW[0] = int(req["now"])
+    name = app.config["SESSION_COOKIE_NAME"]
+    with app.test_request_context("/", headers={"Cookie": f"{name}={req['cookie']}"}):
+        messages = get_flashed_messages(with_categories=True, category_filter=req.get("category_filter", ()))
+        return {
+            "messages": [[category, message] for category, message in messages],
+            "session": to_transport(dict(session)),
+            "modified": session.modified,
+        }
+
+
 OPS = {
     "ping": op_ping,
     "sign": op_sign,
@@ -344,6 +452,8 @@ OPS = {
     "signer_sign": op_signer_sign,
     "b64decode": op_b64decode,
     "b64decode_many": op_b64decode_many,
+    "session_script": op_session_script,
+    "take_flashes": op_take_flashes,
 }
 
 

@@ -49,6 +49,32 @@ export interface ShortVerdict {
   readonly error?: PyErrorName;
 }
 
+/** One step on Flask's session object (see op_session_script). */
+export type SessionStep =
+  | readonly ['get' | 'getitem' | 'contains' | 'pop' | 'del', string]
+  | readonly ['len' | 'keys' | 'clear' | 'permanent_get']
+  | readonly ['set', string, Transport]
+  | readonly ['permanent_set', boolean];
+
+export interface SessionScriptResponse {
+  /** `session.accessed` and `session.modified` after each step. */
+  readonly steps: readonly { readonly accessed: boolean; readonly modified: boolean }[];
+  /** The Set-Cookie headers save_session wrote, in order. */
+  readonly set_cookie: readonly string[];
+  /** The Vary header, or null. */
+  readonly vary: string | null;
+  /** The session's data after the steps. */
+  readonly session: Transport;
+}
+
+export interface TakeFlashesResponse {
+  /** `(category, message)` pairs as get_flashed_messages returned them. */
+  readonly messages: readonly (readonly [string, string])[];
+  /** The session's data afterwards, and whether it was modified. */
+  readonly session: Transport;
+  readonly modified: boolean;
+}
+
 interface Pending {
   readonly resolve: (value: Record<string, unknown>) => void;
   readonly reject: (reason: Error) => void;
@@ -177,6 +203,27 @@ export class FlaskOracle {
   async signerSign(secret: OracleSecret, text: string, options: { timed: true; ts: number } | { timed: false }): Promise<string> {
     const response = await this.request('signer_sign', { ...secret, text, ...options });
     return response['token'] as string;
+  }
+
+  /**
+   * Flask's own session object: `open_session` (with `cookie`, or none) at second `now`,
+   * the steps in order, then `save_session`. `config` sets Flask config keys
+   * (SESSION_COOKIE_*, SESSION_REFRESH_EACH_REQUEST, PERMANENT_SESSION_LIFETIME in seconds)
+   * on a fresh app. Answers each step's flags and the response's Set-Cookie and Vary.
+   */
+  async sessionScript(
+    secret: OracleSecret,
+    options: { readonly cookie?: string; readonly now: number; readonly steps: readonly SessionStep[]; readonly config?: Readonly<Record<string, unknown>> },
+  ): Promise<SessionScriptResponse> {
+    const fields: Record<string, unknown> = { ...secret, now: options.now, steps: options.steps };
+    if (options.cookie !== undefined) fields['cookie'] = options.cookie;
+    if (options.config !== undefined) fields['config'] = options.config;
+    return (await this.request('session_script', fields)) as unknown as SessionScriptResponse;
+  }
+
+  /** Flask's `get_flashed_messages(with_categories=True, category_filter)` in a request with this session cookie. */
+  async takeFlashes(secret: OracleSecret, cookie: string, now: number, categoryFilter: readonly string[] = []): Promise<TakeFlashesResponse> {
+    return (await this.request('take_flashes', { ...secret, cookie, now, category_filter: categoryFilter })) as unknown as TakeFlashesResponse;
   }
 
   /** `itsdangerous.encoding.base64_decode` of each byte string: the bytes, or undefined where it raises. */
