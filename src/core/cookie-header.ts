@@ -21,6 +21,7 @@ const UTF8_REPLACE = new TextDecoder('utf-8', { ignoreBOM: true });
  * `header` is the header as Node gives it: one char per byte (latin1).
  */
 export function parseCookieHeader(header: string): Array<[string, string]> {
+  if (SIMPLE_HEADER.test(header)) return parseSimpleHeader(header);
   const pairs: Array<[string, string]> = [];
   const text = header + ';';
   const end = header.length;
@@ -31,6 +32,24 @@ export function parseCookieHeader(header: string): Array<[string, string]> {
     const name = bytesToText((match[1] ?? '').replace(STRIP, ''));
     if (name === '') continue;
     pairs.push([name, bytesToText(unquoteCookieValue(match[2] ?? ''))]);
+  }
+  return pairs;
+}
+
+// Printable ASCII without quotes or backslashes, pairs split by "; ": what browsers send.
+// On such a header Werkzeug's regex comes down to splitting on ";" and the first "=".
+const SIMPLE_HEADER = /^(?:[\x21\x23-\x3a\x3c\x3e-\x5b\x5d-\x7e][\x21\x23-\x3a\x3c-\x5b\x5d-\x7e]*(?:; |$))*$/;
+
+function parseSimpleHeader(header: string): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  let start = 0;
+  while (start < header.length) {
+    let end = header.indexOf('; ', start);
+    if (end < 0) end = header.length;
+    const eq = header.indexOf('=', start);
+    if (eq < 0 || eq > end) pairs.push([header.slice(start, end), '']);
+    else pairs.push([header.slice(start, eq), header.slice(eq + 1, end)]);
+    start = end + 2;
   }
   return pairs;
 }

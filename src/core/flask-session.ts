@@ -11,6 +11,7 @@ import { inflateSync } from 'node:zlib';
 import { decodeBase64Lenient, encodeBase64Url } from './base64.js';
 import { BadPayload, BadSignature, err, ok, type Result } from './errors.js';
 import { isPyDict, type PyDict } from './python-types.js';
+import { StringMemo } from './memo.js';
 import { TimestampSigner, toByteString, type Clock, type Secret } from './signer.js';
 import { dumpTaggedJson, loadTaggedJson, TagError } from './tagged-json.js';
 
@@ -80,6 +81,9 @@ export class FlaskSessionCodec {
     const unsigned = this.signer.unsign(cookie, this.maxAge);
     if (!unsigned.ok) return unsigned;
     const { value, timestamp, secretIndex } = unsigned.value;
+    // Only a payload whose signature just verified reaches the memo.
+    const flat = flatMemo.get(value, readFlat);
+    if (flat !== null) return ok({ data: { ...flat } as T, issuedAt: timestamp, secretIndex });
     const data = decodePayload(value);
     if (!data.ok) return data;
     if (!isPyDict(data.value)) return err(new BadPayload('The session is not a dict', 'payload-not-dict'));
@@ -96,22 +100,29 @@ export class FlaskSessionCodec {
 
 // Setting up a deflate stream costs far more than signing, and most responses re-send
 // a session whose JSON was just written: remember the last payloads, first in first out.
-const PAYLOAD_CACHE_SIZE = 512;
-const PAYLOAD_CACHE_MAX_JSON = 4096;
-const payloadCache = new Map<string, string>();
+const payloadMemo = new StringMemo<string>(512, 4096);
 
 /** `URLSafeSerializerMixin.dump_payload`: zlib (as Python's, via pako) only when it saves 2+ bytes. */
 export function encodePayload(json: string): string {
-  const cached = payloadCache.get(json);
-  if (cached !== undefined) return cached;
+  return payloadMemo.get(json, computePayload);
+}
+
+function computePayload(json: string): string {
   const bytes = Buffer.from(json, 'latin1'); // ASCII: the JSON is written with ensure_ascii
   const compressed = deflate(bytes);
-  const payload = compressed.length < bytes.length - 1 ? '.' + encodeBase64Url(compressed) : encodeBase64Url(bytes);
-  if (json.length <= PAYLOAD_CACHE_MAX_JSON) {
-    if (payloadCache.size >= PAYLOAD_CACHE_SIZE) payloadCache.delete(payloadCache.keys().next().value as string);
-    payloadCache.set(json, payload);
-  }
-  return payload;
+  return compressed.length < bytes.length - 1 ? '.' + encodeBase64Url(compressed) : encodeBase64Url(bytes);
+}
+
+// Most sessions are a flat dict of strings and numbers, and the same cookie comes back
+// many times: keep those read results (frozen), and hand out copies.
+const flatMemo = new StringMemo<Readonly<PyDict> | null>(512, 4096);
+
+const isFlatDict = (value: unknown): value is PyDict =>
+  isPyDict(value) && Object.values(value).every((item) => item === null || (typeof item !== 'object' && typeof item !== 'bigint'));
+
+function readFlat(payload: string): Readonly<PyDict> | null {
+  const data = decodePayload(payload);
+  return data.ok && isFlatDict(data.value) ? Object.freeze(data.value) : null;
 }
 
 /** `URLSafeSerializerMixin.load_payload`, then Flask's tagged JSON, as a result. */

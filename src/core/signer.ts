@@ -10,6 +10,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { decodeBase64Lenient, encodeBase64Url } from './base64.js';
 import { BadSignature, BadTimeSignature, SignatureExpired, err, ok, type Result } from './errors.js';
+import { StringMemo } from './memo.js';
 
 /** A secret key: text (UTF-8 encoded, as Python's `want_bytes`) or raw bytes. */
 export type Secret = string | Uint8Array;
@@ -42,6 +43,10 @@ export function secretBytes(secret: Secret, what = 'secret'): Buffer {
 
 const SEPARATOR = '.';
 
+function hmacSha1(key: Buffer, value: string): string {
+  return createHmac('sha1', key).update(value, 'utf8').digest('base64url');
+}
+
 /** itsdangerous `Signer`: `value "." b64u(HMAC(key, value))`. */
 export class Signer {
   /** Derived keys, the signing key first. */
@@ -58,10 +63,15 @@ export class Signer {
 
   /** The signature segment for `value` under key `index` (27 characters for SHA-1). */
   signature(value: string, index = 0): string {
-    return createHmac('sha1', this.keys[index] as Buffer)
-      .update(value, 'utf8')
-      .digest('base64url');
+    // The current key's signatures are remembered: a server signs the same session at the
+    // same second, and verifies the same cookie, many times over. An HMAC is a pure
+    // function of its input, so this changes no verdict.
+    if (index === 0) return this.memo.get(value, this.computeSignature);
+    return hmacSha1(this.keys[index] as Buffer, value);
   }
+
+  private readonly memo = new StringMemo<string>(1024, 4096);
+  private readonly computeSignature = (value: string): string => hmacSha1(this.keys[0] as Buffer, value);
 
   sign(value: string): string {
     return value + SEPARATOR + this.signature(value);
@@ -152,17 +162,26 @@ export class TimestampSigner {
 
 /** itsdangerous `int_to_bytes`: `struct.pack(">Q", n).lstrip(b"\x00")`, then b64u. */
 export function encodeTimestamp(seconds: number): string {
+  if (seconds === lastEncoded.seconds) return lastEncoded.text; // one second, many cookies
   if (!Number.isSafeInteger(seconds) || seconds < 0) throw new RangeError(`timestamp is invalid: ${seconds}`);
   const bytes: number[] = [];
   for (let n = seconds; n > 0; n = Math.floor(n / 256)) bytes.unshift(n % 256);
-  return encodeBase64Url(Uint8Array.from(bytes));
+  const text = encodeBase64Url(Uint8Array.from(bytes));
+  lastEncoded = { seconds, text };
+  return text;
 }
+let lastEncoded = { seconds: -1, text: '' };
 
 /**
  * itsdangerous `bytes_to_int(base64_decode(ts))`: lenient base64, at most 8 bytes
  * (`struct.unpack(">Q", b.rjust(8, b"\x00"))`), or `undefined` ("Malformed timestamp").
  */
 export function decodeTimestamp(text: string): number | undefined {
+  return timestampMemo.get(text, readTimestamp);
+}
+const timestampMemo = new StringMemo<number | undefined>(256, 64);
+
+function readTimestamp(text: string): number | undefined {
   const bytes = decodeBase64Lenient(toByteString(text), 'url-safe', true);
   if (bytes === undefined || bytes.length > 8) return undefined;
   let n = 0;

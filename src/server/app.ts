@@ -165,6 +165,7 @@ function sendJson(reply: FastifyReply, status: number, body: string): void {
 export function decodeRequestPath(url: string): string {
   const query = url.indexOf('?');
   const raw = query < 0 ? url : url.slice(0, query);
+  if (PLAIN_PATH.test(raw)) return raw; // nothing to decode: the common case
   const bytes = Buffer.from(raw.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1');
   return PATH_DECODER.decode(bytes);
 }
@@ -182,3 +183,5 @@ export function canonicalUrl(url: string): string {
 }
 
 const PATH_DECODER = new TextDecoder('utf-8', { ignoreBOM: true });
+// eslint-disable-next-line no-control-regex
+const PLAIN_PATH = /^[\x00-\x24\x26-\x7f]*$/; // ASCII without '%'
