@@ -14,6 +14,7 @@
 import { renderFlaskJson } from '../core/json-provider.js';
 import { isPythonTruthy, setOwn, type PyDict, type PyValue } from '../core/python-types.js';
 import type { Session } from '../core/session.js';
+import { StringMemo } from '../core/memo.js';
 
 export interface LessonAnswer {
   readonly status: 200 | 404 | 500;
@@ -35,23 +36,32 @@ export function answerLesson(key: string, session: Session, cookies: ReadonlyMap
   if (!session.has(key)) {
     return errorAnswer(404, `the session has no key ${JSON.stringify(key)}; it has ${session.keys().map((k) => JSON.stringify(k)).join(', ')}`);
   }
+  const value = session.get(key) as PyValue;
+  // The same request, cookie for cookie, gets the same body: with a text value (the
+  // lesson's), remember the rendering. JSON.stringify makes the memo key unambiguous.
+  if (typeof value === 'string') {
+    const body = bodyMemo.get(JSON.stringify([key, value, ...cookies]), () => renderBody(key, value, cookies, session.accessed));
+    return { status: 200, body, setMouse: true };
+  }
+  try {
+    return { status: 200, body: renderBody(key, value, cookies, session.accessed), setMouse: true };
+  } catch (error) {
+    // Flask's JSON provider cannot render bytes either (TypeError, HTTP 500).
+    const detail = error instanceof Error ? error.message : String(error);
+    return errorAnswer(500, `the session value for ${JSON.stringify(key)} cannot be shown as JSON (${detail})`);
+  }
+}
+
+const bodyMemo = new StringMemo<string>(256, 4096);
+
+function renderBody(key: string, value: PyValue, cookies: ReadonlyMap<string, string>, accessed: boolean): string {
   const echoed: PyDict[] = [];
   for (const [name, value] of cookies) {
     const cookie: PyDict = {};
     setOwn(cookie, name, value);
     echoed.push(cookie);
   }
-  const body: PyDict = {
-    session: { session_key: key, session_value: session.get(key) as PyValue, session_accessed: session.accessed },
-    cookies: echoed,
-  };
-  try {
-    return { status: 200, body: renderFlaskJson(body), setMouse: true };
-  } catch (error) {
-    // Flask's JSON provider cannot render bytes either (TypeError, HTTP 500).
-    const detail = error instanceof Error ? error.message : String(error);
-    return errorAnswer(500, `the session value for ${JSON.stringify(key)} cannot be shown as JSON (${detail})`);
-  }
+  return renderFlaskJson({ session: { session_key: key, session_value: value, session_accessed: accessed }, cookies: echoed });
 }
 
 /** A JSON error body `{"error": message}`, rendered like every other answer. */
