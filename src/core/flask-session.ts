@@ -7,6 +7,7 @@
  *     json    = Flask's tagged JSON of the session dict
  */
 import { deflate } from 'pako';
+import { createRequire } from 'node:module';
 import { inflateSync } from 'node:zlib';
 import { decodeBase64Lenient, encodeBase64Url } from './base64.js';
 import { BadPayload, BadSignature, err, ok, type Result } from './errors.js';
@@ -98,6 +99,51 @@ export class FlaskSessionCodec {
   }
 }
 
+// pako's one-call deflate() sets up a new stream (about 256 KiB of tables) every time,
+// which costs more than everything else in a cookie. Keep one stream and reset it, as
+// zlib's deflateReset allows: the output is the same bytes as a fresh stream's.
+interface PakoStream {
+  input: Uint8Array;
+  next_in: number;
+  avail_in: number;
+  output: Uint8Array;
+  next_out: number;
+  avail_out: number;
+}
+const require = createRequire(import.meta.url);
+const pakoDeflate = require('pako/lib/zlib/deflate.js') as {
+  deflateInit2(stream: PakoStream, level: number, method: number, windowBits: number, memLevel: number, strategy: number, legacyHash: boolean): number;
+  deflateReset(stream: PakoStream): number;
+  deflate(stream: PakoStream, flush: number): number;
+};
+const PakoZStream = require('pako/lib/zlib/zstream.js') as new () => PakoStream;
+const Z_FINISH = 4;
+const Z_STREAM_END = 1;
+let sharedStream: PakoStream | undefined;
+
+/** Python's `zlib.compress(data)`: level 6, zlib wrapper, 32 KiB window, memLevel 8. */
+export function zlibCompress(bytes: Uint8Array): Uint8Array {
+  if (sharedStream === undefined) {
+    sharedStream = new PakoZStream();
+    pakoDeflate.deflateInit2(sharedStream, 6, 8, 15, 8, 0, true);
+  } else {
+    pakoDeflate.deflateReset(sharedStream);
+  }
+  const stream = sharedStream;
+  const output = new Uint8Array(bytes.length + (bytes.length >> 10) + 64); // more than deflateBound
+  stream.input = bytes;
+  stream.next_in = 0;
+  stream.avail_in = bytes.length;
+  stream.output = output;
+  stream.next_out = 0;
+  stream.avail_out = output.length;
+  if (pakoDeflate.deflate(stream, Z_FINISH) !== Z_STREAM_END) {
+    sharedStream = undefined; // start afresh next time; this once, the one-call way
+    return deflate(bytes);
+  }
+  return output.subarray(0, stream.next_out);
+}
+
 // Setting up a deflate stream costs far more than signing, and most responses re-send
 // a session whose JSON was just written: remember the last payloads, first in first out.
 const payloadMemo = new StringMemo<string>(512, 4096);
@@ -109,7 +155,7 @@ export function encodePayload(json: string): string {
 
 function computePayload(json: string): string {
   const bytes = Buffer.from(json, 'latin1'); // ASCII: the JSON is written with ensure_ascii
-  const compressed = deflate(bytes);
+  const compressed = zlibCompress(bytes);
   return compressed.length < bytes.length - 1 ? '.' + encodeBase64Url(compressed) : encodeBase64Url(bytes);
 }
 

@@ -21,6 +21,7 @@ import { isPyDict, type PyDict } from './python-types.js';
 import { secretBytes, type Clock, type Secret } from './signer.js';
 import { dumpTaggedJson, loadTaggedJson } from './tagged-json.js';
 import { checkTimeouts, type TimeoutLimits } from './timeouts.js';
+import { StringMemo } from './memo.js';
 
 export const SEALED_VERSION = 'S1';
 const HKDF_SALT = 'signet sealed session';
@@ -66,16 +67,41 @@ function deriveKey(secret: Secret, cookieName: string, what: string): SealingKey
   return { key: derive('key', 32), id: derive('key id', KEY_ID_BYTES).toString('base64url') };
 }
 
+/** Opened tokens whose data is a flat dict, remembered per codec (they depend on its keys). */
+interface Opened {
+  readonly data: Readonly<PyDict>;
+  readonly times: SealedTimes;
+  readonly secretIndex: number;
+}
+
+/** Many small nonces from one call to the system's generator (a syscall each, otherwise). */
+function pooledRandomBytes(): RandomBytes {
+  let pool = Buffer.alloc(0);
+  let offset = 0;
+  return (size) => {
+    if (offset + size > pool.length) {
+      pool = randomBytes(Math.max(4096, size));
+      offset = 0;
+    }
+    const bytes = pool.subarray(offset, offset + size);
+    offset += size;
+    return bytes;
+  };
+}
+
 export class SealedCodec {
   private readonly keys: readonly SealingKey[];
   private readonly clock: Clock;
   private readonly random: RandomBytes;
+  // Decryption is a pure function of the token and the keys: a busy server opens the
+  // same cookie many times. Only flat sessions are kept (frozen; copies are handed out).
+  private readonly opened = new StringMemo<Opened | null>(512, 4096);
 
   constructor(options: SealedCodecOptions) {
     const secrets = [options.secret, ...(options.fallbackSecrets ?? [])];
     this.keys = secrets.map((secret, i) => deriveKey(secret, options.cookieName, i === 0 ? 'secret' : `fallbackSecrets[${i - 1}]`));
     this.clock = options.clock ?? Date.now;
-    this.random = options.randomBytes ?? randomBytes;
+    this.random = options.randomBytes ?? pooledRandomBytes();
   }
 
   now(): number {
@@ -107,6 +133,33 @@ export class SealedCodec {
    * limits given, from the times sealed inside), `expired` (past the expiry sealed inside).
    */
   open<T extends PyDict = PyDict>(token: string, limits: TimeoutLimits = {}): Result<OpenedToken<T>> {
+    const remembered = this.opened.get(token, this.openFlat);
+    if (remembered !== null) return this.judge({ ...remembered.data } as T, remembered.times, remembered.secretIndex, limits);
+    const unsealed = this.unseal(token);
+    if (!unsealed.ok) return unsealed;
+    return this.judge(unsealed.value.data as T, unsealed.value.times, unsealed.value.secretIndex, limits);
+  }
+
+  private readonly openFlat = (token: string): Opened | null => {
+    const unsealed = this.unseal(token);
+    if (!unsealed.ok) return null;
+    const { data } = unsealed.value;
+    return Object.values(data).every((item) => item === null || (typeof item !== 'object' && typeof item !== 'bigint')) ? { ...unsealed.value, data: Object.freeze(data) } : null;
+  };
+
+  /** The times, judged against the clock and the limits: the same token expires in time. */
+  private judge<T extends PyDict>(data: T, times: SealedTimes, secretIndex: number, limits: TimeoutLimits): Result<OpenedToken<T>> {
+    const { createdAt, issuedAt, expiresAt } = times;
+    const now = this.now();
+    if (issuedAt > now) return err(new SignatureExpired(`Sealed session issued ${issuedAt - now} seconds in the future`, 'future', undefined, issuedAt));
+    const timedOut = checkTimeouts(now, createdAt, issuedAt, limits);
+    if (timedOut !== undefined) return err(timedOut);
+    if (now > expiresAt) return err(new SignatureExpired(`Sealed session expired ${now - expiresAt} seconds ago`, 'expired', undefined, issuedAt));
+    return ok({ data, createdAt, issuedAt, expiresAt, secretIndex });
+  }
+
+  /** Decrypts and reads a token, without judging its times. */
+  private unseal(token: string): Result<{ readonly data: PyDict; readonly times: SealedTimes; readonly secretIndex: number }> {
     const parts = token.split('.');
     if (parts.length !== 3) return err(new BadData('A sealed token has three parts', 'malformed'));
     const [version, id, body] = parts as [string, string, string];
@@ -136,12 +189,7 @@ export class SealedCodec {
     const [createdAt, issuedAt, expiresAt, data] = parsed as unknown[];
     if (!isSeconds(createdAt) || !isSeconds(issuedAt) || !isSeconds(expiresAt)) return err(new BadPayload('The sealed times are not whole seconds', 'payload-json'));
     if (!isPyDict(data)) return err(new BadPayload('The session is not a dict', 'payload-not-dict'));
-    const now = this.now();
-    if (issuedAt > now) return err(new SignatureExpired(`Sealed session issued ${issuedAt - now} seconds in the future`, 'future', undefined, issuedAt));
-    const timedOut = checkTimeouts(now, createdAt, issuedAt, limits);
-    if (timedOut !== undefined) return err(timedOut);
-    if (now > expiresAt) return err(new SignatureExpired(`Sealed session expired ${now - expiresAt} seconds ago`, 'expired', undefined, issuedAt));
-    return ok({ data: data as T, createdAt, issuedAt, expiresAt, secretIndex: index });
+    return ok({ data, times: { createdAt, issuedAt, expiresAt }, secretIndex: index });
   }
 }
 
