@@ -15,11 +15,12 @@
  * written out below. The server's clock is fixed to match.
  */
 import assert from 'node:assert/strict';
-import { Agent, request, type IncomingHttpHeaders } from 'node:http';
+import { Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../src/server/app.js';
+import { httpRequest, type Answer } from './support/http-client.js';
 
 const LESSON_KEY = Buffer.from('3f77855a0851bd4fb8a9b6354b6aa95f', 'hex');
 
@@ -43,30 +44,13 @@ const FIRST_VISIT =
 /** Substitutes: base64url characters, the separator, padding, and standard-base64 and other cookie-legal characters. */
 const SUBSTITUTES = ['A', 'B', 'Q', 'g', 'w', 'z', '0', '9', '-', '_', '.', '=', '+', '/', '~', '!'];
 
-interface Answer {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
-
 const agent = new Agent({ keepAlive: true, maxSockets: 16 });
 let app: FastifyInstance | undefined;
 let port = 0;
 const logLines: string[] = [];
 
 function get(path: string, cookie?: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const outgoing = request({ host: '127.0.0.1', port, path, agent, headers: cookie === undefined ? {} : { cookie } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('latin1') });
-      });
-    });
-    outgoing.on('error', reject);
-    outgoing.end();
-  });
+  return httpRequest(port, path, { agent, headers: cookie === undefined ? {} : { cookie } });
 }
 
 interface Variant {

@@ -12,9 +12,13 @@ export interface Answer {
 
 const agent = new Agent({ keepAlive: false });
 
-export function httpRequest(port: number, path: string, options: { readonly method?: string; readonly headers?: OutgoingHttpHeaders } = {}): Promise<Answer> {
+export function httpRequest(
+  port: number,
+  path: string,
+  options: { readonly method?: string; readonly headers?: OutgoingHttpHeaders; readonly agent?: Agent } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const outgoing = request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: options.headers ?? {}, agent }, (res) => {
+    const outgoing = request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: options.headers ?? {}, agent: options.agent ?? agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);
