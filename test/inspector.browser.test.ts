@@ -19,19 +19,14 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page, type Response } from 'playwright-core';
 import { buildServer } from '../src/server/app.js';
-import { flaskLoad, flaskRepr, flaskSign, type FlaskSecret } from './support/flask-tools.js';
+import { flaskLoad, flaskRepr, flaskSign, secretSpellings, type FlaskSecret } from './support/flask-tools.js';
 
 const SCREENSHOT = fileURLToPath(new URL('../../docs/inspector.png', import.meta.url));
 /** Printable bytes, so that the key's raw form is text that could show up on the page. */
 const SERVER_KEY = Buffer.from(`signet-browser-test-key-${randomBytes(12).toString('hex')}`, 'latin1');
 const SERVER_SECRET: FlaskSecret = { hex: SERVER_KEY.toString('hex') };
-const SECRET_FORMS = [
-  SERVER_KEY.toString('latin1'),
-  SERVER_KEY.toString('hex'),
-  SERVER_KEY.toString('hex').toUpperCase(),
-  SERVER_KEY.toString('base64').replace(/=+$/, ''),
-  SERVER_KEY.toString('base64url'),
-];
+/** Every spelling of the server's key that must never appear. */
+const SECRET_FORMS = secretSpellings(SERVER_KEY);
 const OTHER_KEY = randomBytes(32);
 /** {"goodnight": "Moon", "hello": "World"} as Flask writes the payload (from the README, made by Flask). */
 const DEFAULT_PAYLOAD = 'eyJnb29kbmlnaHQiOiJNb29uIiwiaGVsbG8iOiJXb3JsZCJ9';

@@ -89,3 +89,8 @@ export function flaskRepr(secret: FlaskSecret, cookie: string): string {
   if (verdict?.ok !== true) throw new Error(`Flask refuses ${cookie}: ${JSON.stringify(verdict)}`);
   return verdict.repr;
 }
+
+/** Every spelling of a key that must never appear in a page or an answer. */
+export function secretSpellings(key: Buffer): string[] {
+  return [key.toString('latin1'), key.toString('hex'), key.toString('hex').toUpperCase(), key.toString('base64').replace(/=+$/, ''), key.toString('base64url')];
+}
