@@ -483,6 +483,15 @@ describe('POST /inspect/decode never fails on odd input', () => {
     }
   });
 
+  it('answers another method on the decoder with 405 and Allow: POST', async () => {
+    for (const method of ['GET', 'PUT', 'DELETE']) {
+      const answer = await send(flask.port, { method, path: '/inspect/decode' });
+      checkPromises(answer, `${method} /inspect/decode`);
+      assert.equal(answer.status, 405, `${method}: ${answer.status}`);
+      assert.equal(answer.headers.allow, 'POST');
+    }
+  });
+
   it('kept its promises on every answer of this file so far', () => {
     assert.ok(answersSeen > 80, `${answersSeen} answers checked`);
     assert.ok(!flask.log.some((line) => /internal error/.test(line)), flask.log.filter((line) => /internal error/.test(line)).join('\n'));

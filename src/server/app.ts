@@ -8,7 +8,7 @@ import { CookieSessions, FLASK_COOKIE, type SessionOptions } from '../core/cooki
 import type { Clock, Secret } from '../core/signer.js';
 import { requestCookies, signetSession, type SessionData } from '../fastify.js';
 import { answerLesson, errorBody } from './lesson.js';
-import { registerInspector } from './inspector.js';
+import { DECODE_PATH, registerInspector } from './inspector.js';
 
 export interface LessonServerOptions {
   /** Flask's SECRET_KEY: text or bytes. */
@@ -107,6 +107,10 @@ export async function buildServer(options: LessonServerOptions): Promise<Fastify
     // Werkzeug answers 405 when the path matches a route but the method does not.
     if (SESSION_PATH.test(path)) {
       route(request, reply);
+      return;
+    }
+    if (path === DECODE_PATH) {
+      sendJson(reply.header('allow', 'POST'), 405, errorBody(`method ${request.method} is not allowed for ${path}; POST a JSON object`));
       return;
     }
     sendJson(reply, 404, errorBody(`not found: ${request.method} ${path}; the API is GET /sessions/<key>`));

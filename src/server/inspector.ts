@@ -37,6 +37,7 @@ const SECURITY_HEADERS = {
   'referrer-policy': 'no-referrer',
 };
 const MAX_BODY = 8 * 1024;
+export const DECODE_PATH = '/inspect/decode';
 const MAX_SECRET = 1024;
 
 export function registerInspector(app: FastifyInstance, options: InspectorOptions): void {
@@ -56,7 +57,7 @@ export function registerInspector(app: FastifyInstance, options: InspectorOption
         parsed(Object.assign(new Error('the body is not JSON'), { statusCode: 400 }));
       }
     });
-    scope.post('/inspect/decode', (request, reply) => {
+    scope.post(DECODE_PATH, (request, reply) => {
       const wait = limiter.take(request.ip);
       if (wait > 0) {
         fail(reply.header('retry-after', String(wait)), 429, `too many decode requests; try again in ${wait} s`);
