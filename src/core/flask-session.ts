@@ -102,7 +102,25 @@ export class FlaskSessionCodec {
 // pako's one-call deflate() sets up a new stream (about 256 KiB of tables) every time,
 // which costs more than everything else in a cookie. Keep one stream and reset it, as
 // zlib's deflateReset allows: the output is the same bytes as a fresh stream's.
+interface PakoState {
+  window_size: number;
+  w_size: number;
+  head: Uint16Array;
+  max_lazy_match: number;
+  good_match: number;
+  nice_match: number;
+  max_chain_length: number;
+  strstart: number;
+  block_start: number;
+  lookahead: number;
+  insert: number;
+  match_length: number;
+  prev_length: number;
+  match_available: number;
+  ins_h: number;
+}
 interface PakoStream {
+  state: PakoState;
   input: Uint8Array;
   next_in: number;
   avail_in: number;
@@ -113,7 +131,7 @@ interface PakoStream {
 const require = createRequire(import.meta.url);
 const pakoDeflate = require('pako/lib/zlib/deflate.js') as {
   deflateInit2(stream: PakoStream, level: number, method: number, windowBits: number, memLevel: number, strategy: number, legacyHash: boolean): number;
-  deflateReset(stream: PakoStream): number;
+  deflateResetKeep(stream: PakoStream): number;
   deflate(stream: PakoStream, flush: number): number;
 };
 const PakoZStream = require('pako/lib/zlib/zstream.js') as new () => PakoStream;
@@ -121,13 +139,38 @@ const Z_FINISH = 4;
 const Z_STREAM_END = 1;
 let sharedStream: PakoStream | undefined;
 
+/**
+ * pako's deflateReset(): deflateResetKeep(), then lm_init() — whose clearing of the
+ * 32768-entry hash table is a JavaScript loop, most of the cost of a small cookie. The
+ * same steps here, with a native fill. Level 6's parameters are zlib's
+ * configuration_table[6] (8, 16, 128, 128); pako is pinned to 2.2.0, and the
+ * byte-for-byte tests against Python's zlib guard this.
+ */
+function resetStream(stream: PakoStream): void {
+  pakoDeflate.deflateResetKeep(stream);
+  const s = stream.state;
+  s.window_size = 2 * s.w_size;
+  s.head.fill(0);
+  s.good_match = 8;
+  s.max_lazy_match = 16;
+  s.nice_match = 128;
+  s.max_chain_length = 128;
+  s.strstart = 0;
+  s.block_start = 0;
+  s.lookahead = 0;
+  s.insert = 0;
+  s.match_length = s.prev_length = 2; // MIN_MATCH - 1
+  s.match_available = 0;
+  s.ins_h = 0;
+}
+
 /** Python's `zlib.compress(data)`: level 6, zlib wrapper, 32 KiB window, memLevel 8. */
 export function zlibCompress(bytes: Uint8Array): Uint8Array {
   if (sharedStream === undefined) {
     sharedStream = new PakoZStream();
     pakoDeflate.deflateInit2(sharedStream, 6, 8, 15, 8, 0, true);
   } else {
-    pakoDeflate.deflateReset(sharedStream);
+    resetStream(sharedStream);
   }
   const stream = sharedStream;
   const output = new Uint8Array(bytes.length + (bytes.length >> 10) + 64); // more than deflateBound
