@@ -40,7 +40,8 @@ export function answerLesson(key: string, session: Session, cookies: ReadonlyMap
   // The same request, cookie for cookie, gets the same body: with a text value (the
   // lesson's), remember the rendering. JSON.stringify makes the memo key unambiguous.
   if (typeof value === 'string') {
-    const body = bodyMemo.get(JSON.stringify([key, value, ...cookies]), () => renderBody(key, value, cookies, session.accessed));
+    const accessed = session.accessed;
+    const body = bodyMemo.get(JSON.stringify([key, value, accessed, ...cookies]), () => renderBody(key, value, cookies, accessed));
     return { status: 200, body, setMouse: true };
   }
   try {
