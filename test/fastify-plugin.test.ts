@@ -142,15 +142,18 @@ describe('signetSession over HTTP', () => {
     assert.equal(call.reason.reason, 'decrypt-failed');
   });
 
+  /** GET /big stores 300 bytes: more than the 200-byte budget these tests set. */
+  const bigSessionRoute = (app: FastifyInstance): void => {
+    app.get('/big', (request) => {
+      request.session.set('blob', 'x'.repeat(300));
+      return { saved: true };
+    });
+  };
+
   it('answers a session too large for its cookie with a 500 JSON error by default, and no session cookie', async () => {
     const port = await startApp({
       plugin: { maxCookieSize: 200 },
-      routes: (app) => {
-        app.get('/big', (request) => {
-          request.session.set('blob', 'x'.repeat(300));
-          return { saved: true };
-        });
-      },
+      routes: bigSessionRoute,
     });
     const answer = await httpRequest(port, '/big');
     assert.equal(answer.status, 500);
@@ -170,12 +173,7 @@ describe('signetSession over HTTP', () => {
           return `too large: ${error.size} > ${error.limit}`;
         },
       },
-      routes: (app) => {
-        app.get('/big', (request) => {
-          request.session.set('blob', 'x'.repeat(300));
-          return { saved: true };
-        });
-      },
+      routes: bigSessionRoute,
     });
     const answer = await httpRequest(port, '/big');
     assert.equal(answer.status, 413);
