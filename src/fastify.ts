@@ -9,7 +9,7 @@
  * A thin layer: all the rules live in CookieSessions (src/core/cookie-sessions.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { firstCookieValues, parseCookieHeader } from './core/cookie-header.js';
+import { readCookies } from './core/cookie-header.js';
 import { CookieSessions, type SessionOptions } from './core/cookie-sessions.js';
 import type { BadData, CookieTooLarge } from './core/errors.js';
 import type { PyDict } from './core/python-types.js';
@@ -51,7 +51,7 @@ interface SessionSlots {
  */
 export function requestCookies(request: FastifyRequest): ReadonlyMap<string, string> {
   const slots = request as unknown as SessionSlots;
-  return (slots[COOKIES] ??= firstCookieValues(parseCookieHeader(request.headers.cookie ?? '')));
+  return (slots[COOKIES] ??= readCookies(request.headers.cookie ?? ''));
 }
 
 const defaultTooLarge = (_request: FastifyRequest, reply: FastifyReply, error: CookieTooLarge): string => {
@@ -62,6 +62,7 @@ const defaultTooLarge = (_request: FastifyRequest, reply: FastifyReply, error: C
 function plugin(fastify: FastifyInstance, options: SignetSessionOptions, done: (error?: Error) => void): void {
   const sessions = 'sessions' in options ? options.sessions : new CookieSessions<SessionData>(options);
   const onTooLarge = options.onCookieTooLarge ?? defaultTooLarge;
+  const secureAuto = sessions.settings.cookie.secure === 'auto';
 
   // Declared up front, so that every request object keeps one shape (Fastify's advice).
   fastify.decorateRequest(OPENED as unknown as string, null);
@@ -85,7 +86,8 @@ function plugin(fastify: FastifyInstance, options: SignetSessionOptions, done: (
       next(null, payload); // never opened: no cookie, no Vary, as in Flask
       return;
     }
-    const saved = sessions.save(session, { secure: request.protocol === 'https' });
+    // Only SESSION_COOKIE_SECURE=auto asks how the request came (Fastify works it out per call).
+    const saved = sessions.save(session, secureAuto ? { secure: request.protocol === 'https' } : {});
     if (saved.vary) appendHeader(reply, 'vary', 'Cookie');
     if (saved.setCookie !== undefined) appendHeader(reply, 'set-cookie', saved.setCookie);
     next(null, saved.error === undefined ? payload : onTooLarge(request, reply, saved.error));

@@ -34,6 +34,6 @@ export {
 export { SealedCodec, SEALED_VERSION, type OpenedToken, type RandomBytes, type SealedCodecOptions, type SealedTimes } from './core/sealed.js';
 export { checkTimeouts, type TimeoutLimits } from './core/timeouts.js';
 export { CookieTooLarge } from './core/errors.js';
-export { parseCookieHeader, firstCookieValues, serializeSetCookie, quoteCookieValue, type CookieAttributes, type SameSite } from './core/cookie-header.js';
+export { parseCookieHeader, firstCookieValues, readCookies, serializeSetCookie, quoteCookieValue, type CookieAttributes, type SameSite } from './core/cookie-header.js';
 export { parseSecretSpec, formatSecretSpec } from './core/secret-spec.js';
 export { renderFlaskJson } from './core/json-provider.js';

@@ -12,7 +12,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { firstCookieValues, parseCookieHeader, serializeSetCookie } from '../src/core/cookie-header.js';
+import { firstCookieValues, parseCookieHeader, readCookies, serializeSetCookie } from '../src/core/cookie-header.js';
 
 const PYTHON = '/usr/bin/python3';
 const ORACLE = String.raw`
@@ -151,6 +151,10 @@ describe('parseCookieHeader reads Cookie headers as Werkzeug 2.2 does', () => {
         const actual = [...firstCookieValues(parseCookieHeader(header))];
         cases++;
         assert.deepEqual(actual, expected, `Cookie header bytes ${hexOf(header)}`);
+        // readCookies remembers readings: asked twice (the second time from a copy of
+        // the header, as the next request brings it), it gives the same answer.
+        assert.deepEqual([...readCookies(header)], expected);
+        assert.deepEqual([...readCookies(Buffer.from(header, 'latin1').toString('latin1'))], expected);
       }),
       { numRuns: RUNS, includeErrorInReport: true },
     );

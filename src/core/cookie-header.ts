@@ -3,6 +3,7 @@
  * (werkzeug/_internal.py `_cookie_parse_impl`, `_cookie_quote`; werkzeug/http.py
  * `dump_cookie`), so the lesson echoes the same cookies Flask does.
  */
+import { StringMemo } from './memo.js';
 import { httpDate } from './tagged-json.js';
 
 // Werkzeug's `_cookie_re`, on a string of bytes. Python's bytes `\s` is [ \t\n\r\f\v]
@@ -63,6 +64,18 @@ export function firstCookieValues(pairs: ReadonlyArray<readonly [string, string]
   for (const [name, value] of pairs) if (!cookies.has(name)) cookies.set(name, value);
   return cookies;
 }
+
+/**
+ * `request.cookies` for a Cookie header: {@link firstCookieValues} of
+ * {@link parseCookieHeader}. A browser sends the same header many times, so the last
+ * few readings are kept and shared: treat the map as read-only.
+ */
+export function readCookies(header: string): ReadonlyMap<string, string> {
+  return cookiesMemo.get(header, readCookiesOnce);
+}
+
+const readCookiesOnce = (header: string): ReadonlyMap<string, string> => firstCookieValues(parseCookieHeader(header));
+const cookiesMemo = new StringMemo<ReadonlyMap<string, string>>(512, 4096);
 
 // eslint-disable-next-line no-control-regex
 const ASCII = /^[\x00-\x7f]*$/;

@@ -12,6 +12,7 @@ import { SealedCodec, type RandomBytes } from './sealed.js';
 import { Session } from './session.js';
 import { secretBytes, type Clock, type Secret } from './signer.js';
 import { serializeSetCookie, type CookieAttributes, type SameSite } from './cookie-header.js';
+import { StringMemo } from './memo.js';
 
 export type SessionFormat = 'flask' | 'sealed';
 
@@ -174,7 +175,13 @@ export class CookieSessions<T extends PyDict = PyDict> {
           })
         : undefined;
     this.schema = options.schema;
+    this.plainAttributes = cookieAttributes(this.settings.cookie, false);
+    this.secureAttributes = cookieAttributes(this.settings.cookie, true);
   }
+
+  private readonly plainAttributes: CookieAttributes;
+  private readonly secureAttributes: CookieAttributes;
+  private readonly renewals = new StringMemo<SavedSession>(512, 8192);
 
   get cookieName(): string {
     return this.settings.cookie.name;
@@ -215,7 +222,7 @@ export class CookieSessions<T extends PyDict = PyDict> {
     }
     const invalid = this.schema === undefined ? undefined : checkSchema(this.schema, data);
     if (invalid !== undefined) return err(new BadPayload(`Session data fails the schema: ${invalid}`, 'schema'));
-    return ok(new Session<T>(data as T, { isNew: false, createdAt, reissue }));
+    return ok(new Session<T>(data as T, { isNew: false, createdAt, reissue, source: cookie }));
   }
 
   /**
@@ -224,26 +231,35 @@ export class CookieSessions<T extends PyDict = PyDict> {
    * or refreshed — unless it would be larger than browsers keep.
    */
   save(session: Session<T>, request: RequestFacts = {}): SavedSession {
-    const cookie = this.settings.cookie;
-    const attributes: CookieAttributes = {
-      ...(cookie.domain === undefined ? {} : { domain: cookie.domain }),
-      path: cookie.path,
-      secure: cookie.secure === 'auto' ? request.secure === true : cookie.secure,
-      httpOnly: cookie.httpOnly,
-      ...(cookie.sameSite === false ? {} : { sameSite: cookie.sameSite }),
-      ...(cookie.partitioned ? { partitioned: true } : {}),
-    };
+    const secure = this.settings.cookie.secure === 'auto' ? request.secure === true : this.settings.cookie.secure;
+    const attributes = secure ? this.secureAttributes : this.plainAttributes;
     if (session.isEmpty()) {
-      if (!session.modified) return { vary: session.accessed };
-      return { vary: true, setCookie: serializeSetCookie(cookie.name, '', { ...attributes, expires: 0, maxAge: 0 }) };
+      if (!session.modified) return session.accessed ? VARY : NO_VARY;
+      return { vary: true, setCookie: serializeSetCookie(this.cookieName, '', { ...attributes, expires: 0, maxAge: 0 }) };
     }
-    const data: PyDict = session.toDict();
-    const permanent = data._permanent === true;
-    const { idleTimeout, absoluteTimeout, permanentLifetime } = this.settings;
-    const refresh = this.settings.refreshEachRequest && (permanent || (idleTimeout !== undefined && session.accessed));
-    if (!session.modified && !session.reissue && !refresh) return { vary: session.accessed };
+    const permanent = session.peek('_permanent') === true;
+    const { idleTimeout, refreshEachRequest } = this.settings;
+    const refresh = refreshEachRequest && (permanent || (idleTimeout !== undefined && session.accessed));
+    if (!session.modified && !session.reissue && !refresh) return session.accessed ? VARY : NO_VARY;
 
     const now = this.now();
+    // The new cookie is a pure function of the data, its start, the second and the
+    // attributes. While the data is what a cookie brought, those all follow from that
+    // cookie: the same cookie renewed in the same second gets the answer it got before
+    // (for the sealed format, the same token again, never a new nonce for other data).
+    const source = session.source;
+    if (source === undefined) return this.issue(session, now, permanent, attributes);
+    const key = `${secure ? 's' : 'p'}${now}.${source}`;
+    const renewed = this.renewals.peek(key);
+    if (renewed !== undefined) return renewed;
+    const saved = this.issue(session, now, permanent, attributes);
+    if (saved.error === undefined) this.renewals.put(key, saved);
+    return saved;
+  }
+
+  private issue(session: Session<T>, now: number, permanent: boolean, attributes: CookieAttributes): SavedSession {
+    const data: PyDict = session.toDict();
+    const { idleTimeout, absoluteTimeout, permanentLifetime, maxCookieSize } = this.settings;
     const createdAt = session.createdAt ?? now;
     const ends = absoluteTimeout === undefined ? Infinity : createdAt + absoluteTimeout;
     let value: string;
@@ -255,12 +271,26 @@ export class CookieSessions<T extends PyDict = PyDict> {
       value = this.flask.encode(data, now);
     }
     // Flask: a permanent session's cookie expires a lifetime from now; never after the absolute end.
-    const expires = permanent ? { expires: Math.min(now + permanentLifetime, ends) } : {};
-    const header = serializeSetCookie(cookie.name, value, { ...expires, ...attributes });
-    const size = Buffer.byteLength(header, 'latin1');
-    if (size > this.settings.maxCookieSize) return { vary: true, error: new CookieTooLarge(cookie.name, size, this.settings.maxCookieSize) };
+    const header = serializeSetCookie(this.cookieName, value, permanent ? { expires: Math.min(now + permanentLifetime, ends), ...attributes } : attributes);
+    const size = header.length; // latin1: a char per byte
+    if (size > maxCookieSize) return { vary: true, error: new CookieTooLarge(this.cookieName, size, maxCookieSize) };
     return { vary: true, setCookie: header };
   }
+}
+
+const VARY: SavedSession = Object.freeze({ vary: true });
+const NO_VARY: SavedSession = Object.freeze({ vary: false });
+
+/** The Set-Cookie attributes of a configuration, for a plain and for a secure request. */
+function cookieAttributes(cookie: ResolvedSettings['cookie'], secure: boolean): CookieAttributes {
+  return Object.freeze({
+    ...(cookie.domain === undefined ? {} : { domain: cookie.domain }),
+    path: cookie.path,
+    secure,
+    httpOnly: cookie.httpOnly,
+    ...(cookie.sameSite === false ? {} : { sameSite: cookie.sameSite }),
+    ...(cookie.partitioned ? { partitioned: true } : {}),
+  });
 }
 
 function checkSchema<T extends PyDict>(schema: SessionSchema<T>, data: PyDict): string | undefined {

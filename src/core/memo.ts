@@ -15,10 +15,19 @@ export class StringMemo<V> {
     const hit = this.entries.get(key);
     if (hit !== undefined) return hit;
     const value = compute(key);
-    if (key.length <= this.maxKeyLength) {
-      if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-      this.entries.set(key, value);
-    }
+    this.put(key, value);
     return value;
+  }
+
+  /** The remembered value, if any. */
+  peek(key: string): V | undefined {
+    return this.entries.get(key);
+  }
+
+  /** Remembers a value (unless the key is too long to be worth keeping), forgetting the oldest past the bound. */
+  put(key: string, value: V): void {
+    if (key.length > this.maxKeyLength) return;
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(key, value);
   }
 }

@@ -13,6 +13,8 @@ export interface SessionState {
   readonly createdAt?: number;
   /** Write the cookie on this response even if unmodified (read with an old key, or migrated). */
   readonly reissue?: boolean;
+  /** The cookie value the data was read from (see {@link Session.source}). */
+  readonly source?: string;
 }
 
 /** One flashed message: Flask stores `(category, message)` tuples under `_flashes`. */
@@ -31,12 +33,28 @@ export class Session<T extends PyDict = PyDict> {
   readonly isNew: boolean;
   private startedAt: number | undefined;
   private data: PyDict;
+  private readonly sourceCookie: string | undefined;
+  // Whether the data is still exactly what the source cookie holds. Flask re-writes the
+  // cookie after any assignment, even of the same value; when nothing really changed,
+  // the cookie can be renewed without writing the data again.
+  private pristine: boolean;
 
   constructor(data?: T, state: SessionState = {}) {
     this.data = data === undefined ? {} : { ...data };
     this.isNew = state.isNew ?? data === undefined;
     this.startedAt = state.createdAt;
     this.reissue = state.reissue ?? false;
+    this.sourceCookie = state.source;
+    this.pristine = state.source !== undefined;
+  }
+
+  /**
+   * The cookie value this session was read from, while its data is unchanged: assigning
+   * a key the primitive value it already has changes nothing; any other write, or reading
+   * a value that could be changed in place (an object), ends it. Undefined afterwards.
+   */
+  get source(): string | undefined {
+    return this.pristine ? this.sourceCookie : undefined;
   }
 
   /** When the session began (Unix seconds), as carried by its cookie; undefined for a new one. */
@@ -48,6 +66,14 @@ export class Session<T extends PyDict = PyDict> {
   get(key: string): PyValue | undefined;
   get(key: string): PyValue | undefined {
     this.accessed = true;
+    if (!Object.hasOwn(this.data, key)) return undefined;
+    const value = this.data[key];
+    if (typeof value === 'object' && value !== null) this.pristine = false; // the caller may change it in place
+    return value;
+  }
+
+  /** Reads a value without counting as access: for the code that writes the cookie. */
+  peek(key: string): PyValue | undefined {
     return Object.hasOwn(this.data, key) ? this.data[key] : undefined;
   }
 
@@ -62,6 +88,7 @@ export class Session<T extends PyDict = PyDict> {
     // A runtime guard for JavaScript callers: Python has no undefined.
     if ((value as unknown) === undefined) throw new TypeError(`session value is invalid: undefined for key ${JSON.stringify(key)}`);
     this.touch();
+    if (this.pristine && !(Object.hasOwn(this.data, key) && Object.is(this.data[key], value) && (typeof value !== 'object' || value === null))) this.pristine = false;
     setOwn(this.data, key, value);
     return this;
   }
@@ -71,6 +98,7 @@ export class Session<T extends PyDict = PyDict> {
     this.accessed = true;
     if (!Object.hasOwn(this.data, key)) return false;
     this.modified = true;
+    this.pristine = false;
     Reflect.deleteProperty(this.data, key);
     return true;
   }
@@ -85,6 +113,7 @@ export class Session<T extends PyDict = PyDict> {
   /** Empties the session; what is stored next starts a new session (for the absolute timeout). */
   clear(): void {
     this.touch();
+    this.pristine = false;
     this.data = {};
     this.startedAt = undefined;
   }
@@ -135,6 +164,7 @@ export class Session<T extends PyDict = PyDict> {
 
   /** A copy of the data, for writing the cookie; does not count as access. */
   toDict(): T {
+    if (this.pristine && !isFlat(this.data)) this.pristine = false; // the copy shares nested values
     return { ...this.data } as T;
   }
 
@@ -149,3 +179,11 @@ export class Session<T extends PyDict = PyDict> {
     this.modified = true;
   }
 }
+
+const isFlat = (data: PyDict): boolean => {
+  for (const key in data) {
+    const value = data[key];
+    if (typeof value === 'object' && value !== null) return false;
+  }
+  return true;
+};

@@ -100,7 +100,7 @@ export async function buildServer(options: LessonServerOptions): Promise<Fastify
     }
     const answer = answerLesson(match[1] as string, request.session, requestCookies(request));
     if (answer.setMouse) void reply.header('set-cookie', MOUSE_COOKIE);
-    sendJson(reply, answer.status, answer.body);
+    void reply.code(answer.status).header('content-type', JSON_TYPE).send(answer.bytes);
   };
 
   const notFound = (request: FastifyRequest, reply: FastifyReply, path = decodeRequestPath(request.url)): void => {

@@ -18,17 +18,22 @@ import { StringMemo } from '../core/memo.js';
 
 export interface LessonAnswer {
   readonly status: 200 | 404 | 500;
-  /** The JSON body, rendered as Flask renders it. */
+  /** The JSON body, rendered as Flask renders it: ASCII, so one byte per char. */
   readonly body: string;
+  /** The same body as bytes, ready to send. */
+  readonly bytes: Buffer;
   /** Whether to set the lesson's plain `mouse=Cookie`: only on a normal answer, as in Flask. */
   readonly setMouse: boolean;
 }
 
-/** The session keys the route fills in when they are unset (or falsy, because of `or`). */
-export const LESSON_DEFAULTS: Readonly<Record<string, string>> = { hello: 'World', goodnight: 'Moon' };
+/** The session keys the route fills in when they are unset (or falsy, because of `or`), in the route's order. */
+export const LESSON_DEFAULTS: ReadonlyArray<readonly [string, string]> = [
+  ['hello', 'World'],
+  ['goodnight', 'Moon'],
+];
 
 export function answerLesson(key: string, session: Session, cookies: ReadonlyMap<string, string>): LessonAnswer {
-  for (const [name, fallback] of Object.entries(LESSON_DEFAULTS)) {
+  for (const [name, fallback] of LESSON_DEFAULTS) {
     const current = session.get(name);
     session.set(name, current !== undefined && isPythonTruthy(current) ? current : fallback);
   }
@@ -37,15 +42,19 @@ export function answerLesson(key: string, session: Session, cookies: ReadonlyMap
     return errorAnswer(404, `the session has no key ${JSON.stringify(key)}; it has ${session.keys().map((k) => JSON.stringify(k)).join(', ')}`);
   }
   const value = session.get(key) as PyValue;
-  // The same request, cookie for cookie, gets the same body: with a text value (the
-  // lesson's), remember the rendering. JSON.stringify makes the memo key unambiguous.
+  const accessed = session.accessed;
+  // The same cookies, key and text value (the lesson's case) give the same answer: keep
+  // it with the cookies (one Map per Cookie header, see readCookies), a few per cookies.
   if (typeof value === 'string') {
-    const accessed = session.accessed;
-    const body = bodyMemo.get(JSON.stringify([key, value, accessed, ...cookies]), () => renderBody(key, value, cookies, accessed));
-    return { status: 200, body, setMouse: true };
+    let answers = answersByCookies.get(cookies);
+    if (answers === undefined) answersByCookies.set(cookies, (answers = new StringMemo<LessonAnswer>(16, 1024)));
+    const memoKey = `${accessed ? 'a' : 'n'}${key.length}.${key}${value}`;
+    let known = answers.peek(memoKey);
+    if (known === undefined) answers.put(memoKey, (known = okAnswer(key, value, cookies, accessed)));
+    return known;
   }
   try {
-    return { status: 200, body: renderBody(key, value, cookies, session.accessed), setMouse: true };
+    return okAnswer(key, value, cookies, accessed);
   } catch (error) {
     // Flask's JSON provider cannot render bytes either (TypeError, HTTP 500).
     const detail = error instanceof Error ? error.message : String(error);
@@ -53,16 +62,20 @@ export function answerLesson(key: string, session: Session, cookies: ReadonlyMap
   }
 }
 
-const bodyMemo = new StringMemo<string>(256, 4096);
+const answersByCookies = new WeakMap<ReadonlyMap<string, string>, StringMemo<LessonAnswer>>();
 
-function renderBody(key: string, value: PyValue, cookies: ReadonlyMap<string, string>, accessed: boolean): string {
+function okAnswer(key: string, value: PyValue, cookies: ReadonlyMap<string, string>, accessed: boolean): LessonAnswer {
   const echoed: PyDict[] = [];
   for (const [name, value] of cookies) {
     const cookie: PyDict = {};
     setOwn(cookie, name, value);
     echoed.push(cookie);
   }
-  return renderFlaskJson({ session: { session_key: key, session_value: value, session_accessed: accessed }, cookies: echoed });
+  return answer(200, renderFlaskJson({ session: { session_key: key, session_value: value, session_accessed: accessed }, cookies: echoed }), true);
+}
+
+function answer(status: LessonAnswer['status'], body: string, setMouse: boolean): LessonAnswer {
+  return { status, body, bytes: Buffer.from(body, 'latin1'), setMouse };
 }
 
 /** A JSON error body `{"error": message}`, rendered like every other answer. */
@@ -71,5 +84,5 @@ export function errorBody(message: string): string {
 }
 
 function errorAnswer(status: 404 | 500, message: string): LessonAnswer {
-  return { status, body: errorBody(message), setMouse: false };
+  return answer(status, errorBody(message), false);
 }

@@ -1,0 +1,209 @@
+/**
+ * Renewing an unchanged session. Flask re-writes the cookie after any assignment, even
+ * of the value a key already has (the lesson route does this on every request), so a
+ * busy server renews the same cookie many times a second. A Session remembers the cookie
+ * it came from while its data is unchanged (`source`), and CookieSessions.save keeps the
+ * answer per (cookie, second, Secure): these tests hold that memo to giving exactly what
+ * a fresh computation gives, whatever the session went through.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { CookieSessions, FLASK_COOKIE, Float, Session, Tuple, type PyDict, type SessionOptions } from '../src/index.js';
+import { pyDictOf, pyKey, pyValue } from './support/py-arbitraries.js';
+import { assertStrictEqual } from './support/strict-equal.js';
+
+const RUNS = Number(process.env['SIGNET_PROPERTY_RUNS'] ?? 300);
+const NOW = 1_700_000_000;
+const SECRET = 'a test secret that is long enough!';
+const OLD_SECRET = 'the previous secret, 32 bytes long!';
+
+const clockAt = (seconds: number) => (): number => seconds * 1000 + 250;
+
+function sessionsFor(format: 'flask' | 'sealed', seconds: number, options: Partial<SessionOptions> = {}): CookieSessions {
+  return new CookieSessions({
+    secret: SECRET,
+    format,
+    clock: clockAt(seconds),
+    ...options,
+    ...(format === 'flask' ? { cookie: { ...FLASK_COOKIE, ...options.cookie } } : {}),
+  });
+}
+
+/** A cookie holding `data`, issued at `seconds`. */
+function cookieOf(sessions: CookieSessions, data: PyDict): string {
+  const session = new Session();
+  for (const [key, value] of Object.entries(data)) session.set(key, value);
+  const saved = sessions.save(session);
+  assert.ok(saved.setCookie !== undefined && saved.error === undefined);
+  return valueOf(saved.setCookie);
+}
+
+function valueOf(setCookie: string): string {
+  const pair = setCookie.split(';', 1)[0] ?? '';
+  return pair.slice(pair.indexOf('=') + 1);
+}
+
+function opened(sessions: CookieSessions, cookie: string): Session {
+  const result = sessions.open(cookie);
+  assert.equal(result.rejected, undefined, 'the cookie opens');
+  return result.session;
+}
+
+describe('A session remembers the cookie it came from while its data is unchanged', () => {
+  const sessions = sessionsFor('flask', NOW);
+  const cookie = cookieOf(sessions, { name: 'Ada', visits: 3, nested: [1, 2] });
+
+  it('keeps its source through reads of plain values and assignments of the value a key already has', () => {
+    const session = opened(sessions, cookie);
+    assert.equal(session.source, cookie);
+    session.get('name');
+    session.has('missing');
+    session.set('name', 'Ada');
+    session.set('visits', 3);
+    assert.equal(session.keys().length, 3);
+    assert.equal(session.pop('missing'), undefined);
+    assert.equal(session.source, cookie);
+    assert.equal(session.modified, true, 'Flask still counts the assignments as modifications');
+  });
+
+  it('forgets it on any real change: another value, a new key, a delete, a clear', () => {
+    const changes: Array<(session: Session) => void> = [
+      (s) => s.set('name', 'Grace'),
+      (s) => s.set('visits', '3'),
+      (s) => s.set('visits', new Float(3)),
+      (s) => s.set('extra', 1),
+      (s) => s.delete('name'),
+      (s) => s.pop('visits'),
+      (s) => { s.clear(); },
+      (s) => (s.permanent = true),
+      (s) => { s.flash('hello'); },
+    ];
+    for (const change of changes) {
+      const session = opened(sessions, cookie);
+      change(session);
+      assert.equal(session.source, undefined, String(change));
+    }
+  });
+
+  it('forgets it when a value that can be changed in place is handed out: get of a list, toDict of nested data, or a list assigned again', () => {
+    for (const handOut of [(s: Session) => s.get('nested'), (s: Session) => s.toDict(), (s: Session) => s.set('nested', [1, 2])]) {
+      const session = opened(sessions, cookie);
+      handOut(session);
+      assert.equal(session.source, undefined, String(handOut));
+    }
+  });
+
+  it('tells 0 from -0.0, which Python writes differently', () => {
+    const zero = cookieOf(sessions, { n: 0 });
+    const session = opened(sessions, zero);
+    session.set('n', -0);
+    assert.equal(session.source, undefined);
+  });
+
+  it('has no source when new, or when the cookie was rejected', () => {
+    assert.equal(new Session({ a: 1 }).source, undefined);
+    assert.equal(sessions.open(cookie.slice(0, -1) + (cookie.endsWith('A') ? 'B' : 'A')).session.source, undefined);
+  });
+});
+
+describe('CookieSessions.save renews an unchanged cookie as a fresh computation would', () => {
+  it('gives the same Set-Cookie for the same cookie in the same second, and a new timestamp a second later (Flask format)', () => {
+    const issuer = sessionsFor('flask', NOW - 100);
+    const cookie = cookieOf(issuer, { hello: 'World' });
+    const now = sessionsFor('flask', NOW);
+    const renew = (sessions: CookieSessions): string | undefined => {
+      const session = opened(sessions, cookie);
+      session.set('hello', 'World');
+      return sessions.save(session).setCookie;
+    };
+    const first = renew(now);
+    assert.equal(renew(now), first);
+    assert.equal(first, `session=${cookieOf(sessionsFor('flask', NOW), { hello: 'World' })}; HttpOnly; Path=/`, 'what a new session with the same data gets');
+    assert.notEqual(renew(sessionsFor('flask', NOW + 1)), first);
+  });
+
+  it('keeps Secure apart: the same cookie renewed over HTTPS and over HTTP gets each its own attributes', () => {
+    const sessions = sessionsFor('sealed', NOW);
+    const cookie = cookieOf(sessions, { a: 1 });
+    const renew = (secure: boolean): string => {
+      const session = opened(sessions, cookie);
+      session.set('a', 1);
+      return sessions.save(session, { secure }).setCookie ?? '';
+    };
+    assert.match(renew(true), /; Secure;/);
+    assert.doesNotMatch(renew(false), /; Secure/);
+    assert.match(renew(true), /; Secure;/);
+  });
+
+  for (const format of ['flask', 'sealed'] as const) {
+    it(`never answers from the memo what the session no longer holds (${format} format, any data and any changes)`, () => {
+      const operation: fc.Arbitrary<(session: Session) => void> = fc.oneof(
+        fc.constant((s: Session) => {
+          for (const key of s.keys()) {
+            const value = s.peek(key);
+            if (value !== undefined && (typeof value !== 'object' || value === null)) s.set(key, value);
+          }
+        }),
+        fc.tuple(pyKey, pyValue).map(([key, value]) => (s: Session) => void s.set(key, value)),
+        pyKey.map((key) => (s: Session) => void s.get(key)),
+        pyKey.map((key) => (s: Session) => void s.delete(key)),
+        fc.constant((s: Session) => void s.toDict()),
+        fc.constant((s: Session) => (s.permanent = true)),
+        fc.constant((s: Session) => { s.clear(); }),
+      );
+      const options = fc.record({ absoluteTimeout: fc.option(fc.constant(3600), { nil: undefined }), fallback: fc.boolean(), secure: fc.boolean() });
+      fc.assert(
+        fc.property(pyDictOf(pyValue, { minKeys: 1 }), fc.array(operation, { maxLength: 4 }), fc.array(operation, { maxLength: 4 }), options, (data, before, after, { absoluteTimeout, fallback, secure }) => {
+          const settings: Partial<SessionOptions> = {
+            ...(absoluteTimeout === undefined ? {} : { absoluteTimeout }),
+            secretFallbacks: [OLD_SECRET],
+            maxCookieSize: 1 << 20,
+          };
+          const issuer = new CookieSessions({ ...settings, secret: fallback ? OLD_SECRET : SECRET, format, clock: clockAt(NOW - 30) });
+          let cookie: string;
+          try {
+            cookie = cookieOf(issuer, data);
+          } catch {
+            return; // a value the format cannot hold (bytes beyond what JSON writes...): nothing to renew
+          }
+          const primed = sessionsFor(format, NOW, settings);
+          const apply = (sessions: CookieSessions, operations: ReadonlyArray<(session: Session) => void>): { setCookie?: string; vary: boolean } => {
+            const session = opened(sessions, cookie);
+            for (const op of operations) op(session);
+            return sessions.save(session, { secure });
+          };
+          apply(primed, before); // fills the memo with whatever the first request left
+          const fromMemo = apply(primed, after);
+          const fresh = apply(sessionsFor(format, NOW, settings), after);
+          assert.equal(fromMemo.vary, fresh.vary);
+          assert.equal(fromMemo.setCookie === undefined, fresh.setCookie === undefined);
+          if (fromMemo.setCookie === undefined || fresh.setCookie === undefined) return;
+          if (format === 'flask') {
+            assert.equal(fromMemo.setCookie, fresh.setCookie);
+            return;
+          }
+          // Sealed: a fresh computation draws a new nonce; compare what the tokens hold.
+          assert.deepEqual(fromMemo.setCookie.split('; ').slice(1), fresh.setCookie.split('; ').slice(1));
+          const reader = sessionsFor('sealed', NOW, settings);
+          const [memoSession, freshSession] = [fromMemo, fresh].map((saved) => opened(reader, valueOf(saved.setCookie ?? '')));
+          assertStrictEqual(memoSession?.toDict(), freshSession?.toDict());
+          assert.equal(memoSession?.createdAt, freshSession?.createdAt);
+        }),
+        { numRuns: RUNS },
+      );
+    });
+  }
+
+  it('renews a sealed cookie read with an old key under the current key, once per second, and keeps the data', () => {
+    const old = new CookieSessions({ secret: OLD_SECRET, format: 'sealed', clock: clockAt(NOW - 5) });
+    const cookie = cookieOf(old, { cart: new Tuple(['apple', 2]) });
+    const sessions = sessionsFor('sealed', NOW, { secretFallbacks: [OLD_SECRET] });
+    const renew = (): string => valueOf(sessions.save(opened(sessions, cookie)).setCookie ?? '');
+    const first = renew();
+    assert.notEqual(first, cookie);
+    assert.equal(renew(), first);
+    assert.equal(first.split('.')[1], cookieOf(sessions, { x: 1 }).split('.')[1], 'the current key id');
+    assertStrictEqual(opened(sessionsFor('sealed', NOW), first).toDict(), { cart: new Tuple(['apple', 2]) });
+  });
+});
