@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { CookieSessions, FLASK_COOKIE, Float, Session, Tuple, type PyDict, type SessionOptions } from '../src/index.js';
+import { CookieSessions, FLASK_COOKIE, FlaskSessionCodec, Float, Session, Tuple, type PyDict, type SessionOptions } from '../src/index.js';
 import { pyDictOf, pyKey, pyValue } from './support/py-arbitraries.js';
 import { assertStrictEqual } from './support/strict-equal.js';
 
@@ -205,5 +205,34 @@ describe('CookieSessions.save renews an unchanged cookie as a fresh computation 
     assert.equal(renew(), first);
     assert.equal(first.split('.')[1], cookieOf(sessions, { x: 1 }).split('.')[1], 'the current key id');
     assertStrictEqual(opened(sessionsFor('sealed', NOW), first).toDict(), { cart: new Tuple(['apple', 2]) });
+  });
+});
+
+describe('A Flask cookie read before is judged again each time', () => {
+  it('by its age: valid, then expired past the lifetime, "future" on a clock set back, and valid again in between', () => {
+    let seconds = NOW;
+    const codec = new FlaskSessionCodec({ secret: SECRET, maxAge: 60, clock: () => seconds * 1000 });
+    const cookie = codec.encode({ hello: 'World' });
+    const verdict = (): string => {
+      const decoded = codec.decode(cookie);
+      return decoded.ok ? 'ok' : decoded.error.reason;
+    };
+    assert.equal(verdict(), 'ok');
+    seconds = NOW + 60;
+    assert.equal(verdict(), 'ok', 'an age of exactly max_age passes, as in itsdangerous');
+    seconds = NOW + 61;
+    assert.equal(verdict(), 'expired');
+    seconds = NOW - 1;
+    assert.equal(verdict(), 'future');
+    seconds = NOW + 30;
+    assert.equal(verdict(), 'ok');
+  });
+
+  it('hands out its own copy of the data: changing one reading changes no other', () => {
+    const codec = new FlaskSessionCodec({ secret: SECRET, clock: clockAt(NOW) });
+    const cookie = codec.encode({ hello: 'World' });
+    const first = codec.decodeOrThrow(cookie).data;
+    first['hello'] = 'changed';
+    assert.equal(codec.decodeOrThrow(cookie).data['hello'], 'World');
   });
 });

@@ -44,6 +44,9 @@ export interface DecodedSession<T extends PyDict = PyDict> {
 // Python decodes the payload as strict UTF-8 and keeps a BOM (which json.loads then refuses).
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/** How many cookies of one second {@link FlaskSessionCodec.encode} keeps. */
+const ENCODED_PER_SECOND = 512;
+
 /** Reads and writes Flask session cookies for one secret (and its fallbacks). */
 export class FlaskSessionCodec {
   readonly maxAge: number;
@@ -72,24 +75,52 @@ export class FlaskSessionCodec {
    *
    * @throws TypeError for a value Flask's serializer could not write either.
    */
-  encode(data: PyDict, timestamp?: number): string {
-    return this.signer.sign(encodePayload(dumpTaggedJson(data)), timestamp);
+  encode(data: PyDict, timestamp = this.now()): string {
+    const json = dumpTaggedJson(data);
+    // Many sessions are written with the same data in the same second (every new
+    // visitor's first one, say): keep this second's cookies by their JSON.
+    if (timestamp !== this.encodedSecond) {
+      this.encoded.clear();
+      this.encodedSecond = timestamp;
+    }
+    let cookie = this.encoded.get(json);
+    if (cookie === undefined) {
+      cookie = this.signer.sign(encodePayload(json), timestamp);
+      if (this.encoded.size < ENCODED_PER_SECOND) this.encoded.set(json, cookie);
+    }
+    return cookie;
   }
+
+  private encodedSecond = -1;
+  private readonly encoded = new Map<string, string>();
 
   /** Reads a cookie, never throwing: the verdicts of `URLSafeTimedSerializer.loads(value, max_age)`. */
   decode<T extends PyDict = PyDict>(cookie: string): Result<DecodedSession<T>> {
+    // A cookie that verified before, with flat data, and still within its age: the same
+    // verdict again. (The lookup compares the whole cookie; V8 compares the characters of
+    // two strings only when their seeded hashes agree, so no time reveals a signature.)
+    const known = this.verified.peek(cookie);
+    if (known !== undefined) {
+      const age = this.signer.now() - known.issuedAt;
+      if (age >= 0 && age <= this.maxAge) return ok({ data: { ...known.data } as T, issuedAt: known.issuedAt, secretIndex: known.secretIndex });
+    }
     if (cookie.length === 0) return err(new BadSignature('No "." found in value', 'empty'));
     const unsigned = this.signer.unsign(cookie, this.maxAge);
     if (!unsigned.ok) return unsigned;
     const { value, timestamp, secretIndex } = unsigned.value;
-    // Only a payload whose signature just verified reaches the memo.
+    // Only a payload whose signature just verified reaches the memos.
     const flat = flatMemo.get(value, readFlat);
-    if (flat !== null) return ok({ data: { ...flat } as T, issuedAt: timestamp, secretIndex });
+    if (flat !== null) {
+      this.verified.put(cookie, { data: flat, issuedAt: timestamp, secretIndex });
+      return ok({ data: { ...flat } as T, issuedAt: timestamp, secretIndex });
+    }
     const data = decodePayload(value);
     if (!data.ok) return data;
     if (!isPyDict(data.value)) return err(new BadPayload('The session is not a dict', 'payload-not-dict'));
     return ok({ data: data.value as T, issuedAt: timestamp, secretIndex });
   }
+
+  private readonly verified = new StringMemo<{ readonly data: Readonly<PyDict>; readonly issuedAt: number; readonly secretIndex: number }>(512, 4096);
 
   /** As {@link decode}, throwing the {@link BadData} subclass instead. */
   decodeOrThrow<T extends PyDict = PyDict>(cookie: string): DecodedSession<T> {
