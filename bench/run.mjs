@@ -16,10 +16,13 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 // A fresh port for every start, so a server still closing never answers for the next.
 let PORT = 5600;
 
+// Ours runs with the Node flags of `npm start` (package.json), as a user runs it.
+const START_FLAGS = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).scripts.start.split(' ').filter((arg) => arg.startsWith('--'));
+
 const SERVERS = [
   { id: 'floor', name: 'the floor: node:http, constant answer', cmd: ['node', 'servers/floor.mjs'], constant: true },
-  { id: 'signet', name: 'signet (Fastify 5, Flask format)', cmd: ['node', 'servers/signet.mjs'] },
-  { id: 'signet-sealed', name: 'signet, sealed format', cmd: ['node', 'servers/signet.mjs'], env: { SESSION_FORMAT: 'sealed' } },
+  { id: 'signet', name: 'signet (Fastify 5, Flask format)', cmd: ['node', ...START_FLAGS, 'servers/signet.mjs'] },
+  { id: 'signet-sealed', name: 'signet, sealed format', cmd: ['node', ...START_FLAGS, 'servers/signet.mjs'], env: { SESSION_FORMAT: 'sealed' } },
   { id: 'fastify', name: 'Fastify 5 + @fastify/secure-session', cmd: ['node', 'servers/fastify-secure-session.mjs'] },
   { id: 'hono', name: 'Hono + signed cookies', cmd: ['node', 'servers/hono.mjs'] },
   { id: 'express', name: 'Express 5 + cookie-session', cmd: ['node', 'servers/express-cookie-session.mjs'] },
