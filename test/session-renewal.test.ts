@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { CookieSessions, FLASK_COOKIE, FlaskSessionCodec, Float, Session, Tuple, type PyDict, type SessionOptions } from '../src/index.js';
+import { CookieSessions, FLASK_COOKIE, FlaskSessionCodec, Float, Session, Tuple, type PyDict, type PyValue, type SessionOptions } from '../src/index.js';
 import { pyDictOf, pyKey, pyValue } from './support/py-arbitraries.js';
 import { assertStrictEqual } from './support/strict-equal.js';
 
@@ -194,6 +194,40 @@ describe('CookieSessions.save renews an unchanged cookie as a fresh computation 
       );
     });
   }
+
+  it('writes a new Flask-format session from the memo only when the data is equal: small dicts of look-alike values', () => {
+    // Values whose texts collide in naive spellings: "1" and 1, "null" and None, 0 and -0.0...
+    const lookAlike = fc.constantFrom<PyValue>('', '1', 1, 1.5, '1.5', 0, -0, 'null', null, 'true', true, false, ':', '1:a', 'a');
+    const smallDict = pyDictOf(lookAlike, { maxKeys: 3, key: fc.constantFrom('a', 'b', '1', '1:a', ':', '') });
+    fc.assert(
+      fc.property(fc.array(smallDict, { maxLength: 8 }), smallDict, fc.boolean(), (others, data, secure) => {
+        const primed = sessionsFor('flask', NOW);
+        const write = (sessions: CookieSessions, dict: PyDict): string | undefined => {
+          const session = new Session();
+          for (const [key, value] of Object.entries(dict)) session.set(key, value);
+          return sessions.save(session, { secure }).setCookie;
+        };
+        for (const other of others) write(primed, other);
+        assert.equal(write(primed, data), write(sessionsFor('flask', NOW), data));
+      }),
+      { numRuns: RUNS },
+    );
+    // And every pair of them, one after the other, under every key.
+    const values: PyValue[] = ['', '1', 1, 1.5, '1.5', 0, -0, 'null', null, 'true', true, false, ':', '1:a', 'a'];
+    for (const key of ['a', '1', ':']) {
+      const primed = sessionsFor('flask', NOW);
+      const write = (sessions: CookieSessions, value: PyValue): string | undefined => sessions.save(new Session().set(key, value)).setCookie;
+      for (const first of values) {
+        write(primed, first);
+        for (const second of values) assert.equal(write(primed, second), write(sessionsFor('flask', NOW), second), `${JSON.stringify(first)} then ${JSON.stringify(second)}`);
+      }
+    }
+  });
+
+  it('never gives two new sealed sessions one token, even with equal data in the same second', () => {
+    const sessions = sessionsFor('sealed', NOW);
+    assert.notEqual(cookieOf(sessions, { a: 1 }), cookieOf(sessions, { a: 1 }));
+  });
 
   it('renews a sealed cookie read with an old key under the current key, once per second, and keeps the data', () => {
     const old = new CookieSessions({ secret: OLD_SECRET, format: 'sealed', clock: clockAt(NOW - 5) });

@@ -247,18 +247,23 @@ export class CookieSessions<T extends PyDict = PyDict> {
     // attributes. While the data is what a cookie brought, those all follow from that
     // cookie: the same cookie renewed in the same second gets the answer it got before
     // (for the sealed format, the same token again, never a new nonce for other data).
+    // Otherwise, in the Flask format (the same bytes for the same data and second, as in
+    // Flask), flat data is spelled out cheaply, with its start. Not sealed: two visitors
+    // with equal new sessions must not get one token.
     const source = session.source;
-    if (source === undefined) return this.issue(session, now, permanent, attributes);
-    const key = `${secure ? 's' : 'p'}${now}.${source}`;
+    const data = source === undefined ? session.toDict() : undefined;
+    const spelled = data === undefined ? source : this.sealed === undefined ? spellFlat(data) : undefined;
+    if (spelled === undefined) return this.issue(session, data, now, permanent, attributes);
+    const key = `${source === undefined ? `${session.createdAt ?? now}|` : ''}${secure ? 's' : 'p'}${now}.${spelled}`;
     const renewed = this.renewals.peek(key);
     if (renewed !== undefined) return renewed;
-    const saved = this.issue(session, now, permanent, attributes);
+    const saved = this.issue(session, data, now, permanent, attributes);
     if (saved.error === undefined) this.renewals.put(key, saved);
     return saved;
   }
 
-  private issue(session: Session<T>, now: number, permanent: boolean, attributes: CookieAttributes): SavedSession {
-    const data: PyDict = session.toDict();
+  private issue(session: Session<T>, given: PyDict | undefined, now: number, permanent: boolean, attributes: CookieAttributes): SavedSession {
+    const data: PyDict = given ?? session.toDict();
     const { idleTimeout, absoluteTimeout, permanentLifetime, maxCookieSize } = this.settings;
     const createdAt = session.createdAt ?? now;
     const ends = absoluteTimeout === undefined ? Infinity : createdAt + absoluteTimeout;
@@ -276,6 +281,24 @@ export class CookieSessions<T extends PyDict = PyDict> {
     if (size > maxCookieSize) return { vary: true, error: new CookieTooLarge(this.cookieName, size, maxCookieSize) };
     return { vary: true, setCookie: header };
   }
+}
+
+/**
+ * Flat data (strings, numbers, booleans, None) written out unambiguously, in key order:
+ * equal texts are equal dicts. Undefined for anything else (a list, bytes, a date...).
+ */
+function spellFlat(data: PyDict): string | undefined {
+  let text = '';
+  for (const key in data) {
+    const value = data[key];
+    let item: string;
+    if (typeof value === 'string') item = 's' + String(value.length) + ':' + value;
+    else if (typeof value === 'number') item = (Object.is(value, -0) ? 'f-0' : 'n' + String(value)) + ';';
+    else if (typeof value === 'boolean' || value === null) item = String(value) + ';';
+    else return undefined;
+    text += String(key.length) + ':' + key + item;
+  }
+  return text;
 }
 
 const VARY: SavedSession = Object.freeze({ vary: true });
