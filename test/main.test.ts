@@ -109,3 +109,23 @@ describe('npm start (the server process)', () => {
     assert.match(output, /PORT is invalid: "eighty"/);
   });
 });
+
+describe('What the server loads', () => {
+  it('builds without Ajv and the schema compilers, which only JSON schemas need (the lesson declares none)', async () => {
+    const app = fileURLToPath(new URL('../src/server/app.js', import.meta.url));
+    const script = `
+      import { createRequire } from 'node:module';
+      const { buildServer } = await import(${JSON.stringify(app)});
+      const server = await buildServer({ secret: 'x'.repeat(32), logRequests: false });
+      const answer = await server.inject({ url: '/sessions/hello' });
+      const loaded = Object.keys(createRequire(import.meta.url).cache);
+      console.log(JSON.stringify({ status: answer.statusCode, fastify: loaded.some((m) => m.includes('/fastify/')), schemaModules: loaded.filter((m) => /\\/(ajv|ajv-compiler|fast-json-stringify-compiler)\\//.test(m)).length }));
+      await server.close();`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('../..', import.meta.url)) });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 0);
+    assert.deepEqual(JSON.parse(out), { status: 200, fastify: true, schemaModules: 0 });
+  });
+});
