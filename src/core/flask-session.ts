@@ -46,6 +46,8 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** How many cookies of one second {@link FlaskSessionCodec.encode} keeps. */
 const ENCODED_PER_SECOND = 512;
+/** ...each of JSON up to 16 KiB, so the memory stays bounded (a larger session seldom fits a cookie, even compressed). */
+const ENCODED_JSON_LENGTH = 16 * 1024;
 
 /** Reads and writes Flask session cookies for one secret (and its fallbacks). */
 export class FlaskSessionCodec {
@@ -86,7 +88,7 @@ export class FlaskSessionCodec {
     let cookie = this.encoded.get(json);
     if (cookie === undefined) {
       cookie = this.signer.sign(encodePayload(json), timestamp);
-      if (this.encoded.size < ENCODED_PER_SECOND) this.encoded.set(json, cookie);
+      if (this.encoded.size < ENCODED_PER_SECOND && json.length <= ENCODED_JSON_LENGTH) this.encoded.set(json, cookie);
     }
     return cookie;
   }
