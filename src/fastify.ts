@@ -10,7 +10,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readCookies } from './core/cookie-header.js';
-import { CookieSessions, type SessionOptions } from './core/cookie-sessions.js';
+import { CookieSessions, tooLargeMessage, type SessionOptions } from './core/cookie-sessions.js';
 import type { BadData, CookieTooLarge } from './core/errors.js';
 import type { PyDict } from './core/python-types.js';
 import type { Session } from './core/session.js';
@@ -33,8 +33,15 @@ declare module 'fastify' {
 export type SignetSessionOptions = (SessionOptions<SessionData> | { readonly sessions: CookieSessions<SessionData> }) & {
   /** Told why an incoming session cookie was ignored (tampered, expired, failed the schema...). */
   readonly onRejected?: (request: FastifyRequest, reason: BadData) => void;
-  /** Answers when the cookie would be too large; by default a 500 with a JSON `{"error"}`. */
-  readonly onCookieTooLarge?: (request: FastifyRequest, reply: FastifyReply, error: CookieTooLarge) => string | Buffer;
+  /**
+   * Answers when a changed session would not fit in a cookie (nothing was saved).
+   * `clearCookie`, when the request came with a session cookie, is the Set-Cookie that
+   * deletes it, so that the next request starts afresh instead of failing again. By
+   * default: a 500 with a JSON `{"error"}` that sends `clearCookie`.
+   */
+  readonly onCookieTooLarge?: (request: FastifyRequest, reply: FastifyReply, error: CookieTooLarge, clearCookie: string | undefined) => string | Buffer;
+  /** Told when an unchanged session was too large to renew: the browser keeps the valid cookie it sent. */
+  readonly onRenewalSkipped?: (request: FastifyRequest, error: CookieTooLarge) => void;
 };
 
 const OPENED = Symbol('signet.session');
@@ -54,9 +61,10 @@ export function requestCookies(request: FastifyRequest): ReadonlyMap<string, str
   return (slots[COOKIES] ??= readCookies(request.headers.cookie ?? ''));
 }
 
-const defaultTooLarge = (_request: FastifyRequest, reply: FastifyReply, error: CookieTooLarge): string => {
+const defaultTooLarge = (_request: FastifyRequest, reply: FastifyReply, error: CookieTooLarge, clearCookie: string | undefined): string => {
+  if (clearCookie !== undefined) appendHeader(reply, 'set-cookie', clearCookie);
   void reply.code(500).header('content-type', 'application/json');
-  return JSON.stringify({ error: error.message }) + '\n';
+  return JSON.stringify({ error: tooLargeMessage(error, clearCookie) }) + '\n';
 };
 
 function plugin(fastify: FastifyInstance, options: SignetSessionOptions, done: (error?: Error) => void): void {
@@ -90,7 +98,8 @@ function plugin(fastify: FastifyInstance, options: SignetSessionOptions, done: (
     const saved = sessions.save(session, secureAuto ? { secure: request.protocol === 'https' } : {});
     if (saved.vary) appendHeader(reply, 'vary', 'Cookie');
     if (saved.setCookie !== undefined) appendHeader(reply, 'set-cookie', saved.setCookie);
-    next(null, saved.error === undefined ? payload : onTooLarge(request, reply, saved.error));
+    if (saved.renewalSkipped !== undefined) options.onRenewalSkipped?.(request, saved.renewalSkipped);
+    next(null, saved.error === undefined ? payload : onTooLarge(request, reply, saved.error, saved.clearCookie));
   });
   done();
 }

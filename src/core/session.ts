@@ -57,6 +57,11 @@ export class Session<T extends PyDict = PyDict> {
     return this.pristine ? this.sourceCookie : undefined;
   }
 
+  /** The cookie value this session was read from, whatever was done to it since; undefined for a new one. */
+  get openedFrom(): string | undefined {
+    return this.sourceCookie;
+  }
+
   /** When the session began (Unix seconds), as carried by its cookie; undefined for a new one. */
   get createdAt(): number | undefined {
     return this.startedAt;

@@ -4,7 +4,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { serializeSetCookie } from '../core/cookie-header.js';
-import { CookieSessions, FLASK_COOKIE, type SessionOptions } from '../core/cookie-sessions.js';
+import { CookieSessions, FLASK_COOKIE, renewalSkippedMessage, tooLargeMessage, type SessionOptions } from '../core/cookie-sessions.js';
 import type { Clock, Secret } from '../core/signer.js';
 import { requestCookies, signetSession, type SessionData } from '../fastify.js';
 import { answerLesson, errorBody } from './lesson.js';
@@ -78,11 +78,15 @@ export async function buildServer(options: LessonServerOptions): Promise<Fastify
     onRejected: (request, reason) => {
       log(`${request.method} ${request.originalUrl}: ignored the ${sessions.cookieName} cookie: ${reason.reason} (${reason.message})`);
     },
-    onCookieTooLarge: (request, reply, error) => {
-      log(`${request.method} ${request.originalUrl}: ${error.message}`);
+    onCookieTooLarge: (request, reply, error, clearCookie) => {
+      log(`${request.method} ${request.originalUrl}: ${tooLargeMessage(error, clearCookie)}`);
       reply.removeHeader('set-cookie'); // an error answer, not the lesson's: no mouse either
+      if (clearCookie !== undefined) void reply.header('set-cookie', clearCookie);
       void reply.code(500).header('content-type', JSON_TYPE);
-      return Buffer.from(errorBody(error.message), 'latin1');
+      return Buffer.from(errorBody(tooLargeMessage(error, clearCookie)), 'latin1');
+    },
+    onRenewalSkipped: (request, error) => {
+      log(`${request.method} ${request.originalUrl}: ${renewalSkippedMessage(error)}`);
     },
   });
 
