@@ -9,7 +9,7 @@ import { checkTimeouts } from './timeouts.js';
 import { FlaskSessionCodec, DEFAULT_MAX_AGE } from './flask-session.js';
 import type { PyDict } from './python-types.js';
 import { SealedCodec, type RandomBytes } from './sealed.js';
-import { Session } from './session.js';
+import { Session, type OpenedData } from './session.js';
 import { secretBytes, type Clock, type Secret } from './signer.js';
 import { serializeSetCookie, type CookieAttributes, type SameSite } from './cookie-header.js';
 import { StringMemo } from './memo.js';
@@ -209,13 +209,19 @@ export class CookieSessions<T extends PyDict = PyDict> {
 
   /** `open_session`: a missing, empty or invalid cookie gives a new, empty session, with the reason. */
   open(cookie: string | undefined): OpenedSession<T> {
-    if (cookie === undefined || cookie === '') return { session: new Session<T>() };
-    const read = this.read(cookie);
-    if (!read.ok) return { session: new Session<T>(), rejected: read.error };
-    return { session: read.value };
+    const { opened, rejected } = this.openData(cookie);
+    const session = new Session<T>(opened.data, opened.state);
+    return rejected === undefined ? { session } : { session, rejected };
   }
 
-  private read(cookie: string): Result<Session<T>> {
+  /** {@link open}, as the data and state a session is made of (for a deferred session). */
+  openData(cookie: string | undefined): { readonly opened: OpenedData<T>; readonly rejected?: BadData } {
+    if (cookie === undefined || cookie === '') return { opened: NEW_SESSION };
+    const read = this.read(cookie);
+    return read.ok ? { opened: read.value } : { opened: NEW_SESSION, rejected: read.error };
+  }
+
+  private read(cookie: string): Result<OpenedData<T>> {
     let data: PyDict;
     let createdAt: number;
     let reissue: boolean;
@@ -238,7 +244,7 @@ export class CookieSessions<T extends PyDict = PyDict> {
     }
     const invalid = this.schema === undefined ? undefined : checkSchema(this.schema, data);
     if (invalid !== undefined) return err(new BadPayload(`Session data fails the schema: ${invalid}`, 'schema'));
-    return ok(new Session<T>(data as T, { isNew: false, createdAt, reissue, source: cookie }));
+    return ok({ data: data as T, state: { isNew: false, createdAt, reissue, source: cookie } });
   }
 
   /**
@@ -293,7 +299,7 @@ export class CookieSessions<T extends PyDict = PyDict> {
     const origin = session.openedFrom;
     if (origin === undefined) return { vary: true, error };
     const before = this.read(origin);
-    if (before.ok && sameData(before.value.toDict(), session.toDict())) return { vary: true, renewalSkipped: error };
+    if (before.ok && sameData(before.value.data ?? {}, session.toDict())) return { vary: true, renewalSkipped: error };
     return { vary: true, error, clearCookie: this.deletion(attributes) };
   }
 
@@ -357,6 +363,7 @@ function sameData(a: PyDict, b: PyDict): boolean {
   return spell(a) === spell(b);
 }
 
+const NEW_SESSION: OpenedData<never> = Object.freeze({});
 const VARY: SavedSession = Object.freeze({ vary: true });
 const NO_VARY: SavedSession = Object.freeze({ vary: false });
 
