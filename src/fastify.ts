@@ -15,18 +15,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler, RouteOptions } from 'fastify';
 import { readCookies } from './core/cookie-header.js';
 import type { CookieSessions, SessionOptions } from './core/cookie-sessions.js';
-import { defaultErrorAnswer, SessionEngine, varyWithCookie, type RequestSession, type SessionOutcome } from './core/engine.js';
+import { defaultErrorAnswer, SessionEngine, varyWithCookie, type RequestSession, type SessionData, type SessionOutcome } from './core/engine.js';
 import type { BadData, CookieTooLarge } from './core/errors.js';
-import type { PyDict } from './core/python-types.js';
 import type { Session } from './core/session.js';
 
-/**
- * The application's session data. Declare its fields once, and `request.session` is typed:
- *
- *     declare module 'signet/fastify' { interface SessionData { userId?: number } }
- */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface SessionData extends PyDict {}
+export type { SessionData };
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -20,6 +20,15 @@ import type { BadData, CookieTooLarge } from './errors.js';
 import type { PyDict } from './python-types.js';
 import { Session } from './session.js';
 
+/**
+ * The application's session data, one declaration for every adapter. Declare its
+ * fields once, and every adapter's session is typed:
+ *
+ *     declare module 'signet' { interface SessionData { userId?: number } }
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface SessionData extends PyDict {}
+
 export interface RequestFacts {
   /** The request's Cookie header as Node gives it (one char per byte), if any. */
   readonly cookieHeader: string | undefined;
@@ -117,6 +126,7 @@ export class RequestSession<T extends PyDict = PyDict> {
     if (this.finished) throw new TypeError('finish is invalid: called twice for one request (the session is saved once)');
     this.finished = true;
     const session = this.session;
+    session.close('it was written after its cookie was saved, so the change would be lost (register the session middleware before the code that writes it)');
     if (!session.opened) return NOTHING;
     const secure = this.secureAuto ? resolveSecure(this.facts.secure) : undefined;
     const saved = this.sessions.save(session, secure === undefined ? {} : { secure });

@@ -45,6 +45,7 @@ export class Session<T extends PyDict = PyDict> {
   // the cookie can be renewed without writing the data again.
   private pristine = false;
   private opener: (() => OpenedData<T>) | undefined;
+  private closedBecause: string | undefined;
 
   constructor(data?: T, state: SessionState = {}) {
     this.adopt(data, state);
@@ -59,6 +60,14 @@ export class Session<T extends PyDict = PyDict> {
     const session = new Session<T>();
     session.opener = open;
     return session;
+  }
+
+  /**
+   * Refuses writes from now on: the cookie has been written, so a later change would be
+   * lost without a word. Reads still work.
+   */
+  close(reason: string): void {
+    this.closedBecause = reason;
   }
 
   /** Whether the data has been loaded (always, but for a deferred session not yet used). */
@@ -164,7 +173,7 @@ export class Session<T extends PyDict = PyDict> {
     this.accessed = true;
     const data = this.open();
     if (!Object.hasOwn(data, key)) return false;
-    this.modified = true;
+    this.touch();
     this.pristine = false;
     Reflect.deleteProperty(data, key);
     return true;
@@ -245,6 +254,7 @@ export class Session<T extends PyDict = PyDict> {
   }
 
   private touch(): void {
+    if (this.closedBecause !== undefined) throw new TypeError(`session is closed: ${this.closedBecause}`);
     this.accessed = true;
     this.modified = true;
   }
