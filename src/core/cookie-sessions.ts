@@ -169,22 +169,24 @@ export class CookieSessions<T extends PyDict = PyDict> {
   constructor(options: SessionOptions<T>) {
     this.settings = resolveSettings(options);
     const secret = options.secret;
-    const bytes = secretBytes(secret, 'SECRET_KEY');
-    const fallbacks = [...(options.secretFallbacks ?? [])].reverse(); // tried newest first, as itsdangerous does
-    fallbacks.forEach((fallback, i) => secretBytes(fallback, `SECRET_KEY_FALLBACKS[${fallbacks.length - 1 - i}]`));
+    const bytes = secretBytes(secret, 'secret');
+    const fallbacks: readonly Secret[] = options.secretFallbacks ?? [];
+    const givenFallbacks: unknown = fallbacks;
+    if (!Array.isArray(givenFallbacks)) throw new TypeError(`secretFallbacks is invalid: ${typeof fallbacks} (give an array of older keys, oldest first)`);
+    fallbacks.forEach((fallback, i) => secretBytes(fallback, `secretFallbacks[${i}]`));
     if (bytes.length < STRONG_SECRET_BYTES) {
       (options.warn ?? console.warn)(
-        `SECRET_KEY is weak: ${bytes.length} bytes; use ${STRONG_SECRET_BYTES} random bytes or more (signet genkey), or anyone holding one cookie can try to guess it offline`,
+        `secret is weak: ${bytes.length} bytes; use ${STRONG_SECRET_BYTES} random bytes or more (signet genkey), or anyone holding one cookie can try to guess it offline`,
       );
     }
     this.clock = options.clock ?? Date.now;
     const clock = { clock: this.clock };
-    this.flask = new FlaskSessionCodec({ secret, fallbackSecrets: fallbacks, maxAge: this.settings.permanentLifetime, ...clock });
+    this.flask = new FlaskSessionCodec({ secret, secretFallbacks: fallbacks, maxAge: this.settings.permanentLifetime, ...clock });
     this.sealed =
       this.settings.format === 'sealed'
         ? new SealedCodec({
             secret,
-            fallbackSecrets: fallbacks,
+            secretFallbacks: fallbacks,
             cookieName: this.settings.cookie.name,
             ...clock,
             ...(options.randomBytes === undefined ? {} : { randomBytes: options.randomBytes }),

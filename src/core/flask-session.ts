@@ -24,8 +24,8 @@ export const FLASK_SESSION_SALT = 'cookie-session';
 export interface FlaskSessionCodecOptions {
   /** Flask's `SECRET_KEY`: text (UTF-8) or bytes. */
   readonly secret: Secret;
-  /** Flask 3.1's `SECRET_KEY_FALLBACKS`: verify only, newest first. */
-  readonly fallbackSecrets?: readonly Secret[];
+  /** Flask 3.1's `SECRET_KEY_FALLBACKS`: verify only, oldest first (the last is tried first). */
+  readonly secretFallbacks?: readonly Secret[];
   /** Seconds a cookie stays valid after signing; Flask passes `PERMANENT_SESSION_LIFETIME`. */
   readonly maxAge?: number;
   readonly salt?: string;
@@ -37,7 +37,7 @@ export interface DecodedSession<T extends PyDict = PyDict> {
   readonly data: T;
   /** Unix seconds when the cookie was signed. */
   readonly issuedAt: number;
-  /** 0 when the current secret verified it, 1 + i for `fallbackSecrets[i]`. */
+  /** 0 when the current secret verified it, 1 + i for `secretFallbacks[i]`. */
   readonly secretIndex: number;
 }
 
@@ -60,7 +60,7 @@ export class FlaskSessionCodec {
     this.maxAge = maxAge;
     this.signer = new TimestampSigner({
       secret: options.secret,
-      fallbackSecrets: options.fallbackSecrets ?? [],
+      secretFallbacks: options.secretFallbacks ?? [],
       salt: options.salt ?? FLASK_SESSION_SALT,
       ...(options.clock === undefined ? {} : { clock: options.clock }),
     });

@@ -44,7 +44,7 @@ export async function buildServer(options: LessonServerOptions): Promise<Fastify
     cookie: { ...FLASK_COOKIE, ...options.session?.cookie },
     secret: options.secret,
     warn: (message) => {
-      log(`warning: ${message}`);
+      log(`warning: ${message.replace(/^secret /, 'SECRET_KEY ')}`); // the lesson's name for the option
     },
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
