@@ -9,10 +9,11 @@ import { checkTimeouts } from './timeouts.js';
 import { FlaskSessionCodec, DEFAULT_MAX_AGE } from './flask-session.js';
 import type { PyDict } from './python-types.js';
 import { SealedCodec, type RandomBytes } from './sealed.js';
-import { Session } from './session.js';
+import { Session, type OpenedData } from './session.js';
 import { secretBytes, type Clock, type Secret } from './signer.js';
 import { serializeSetCookie, type CookieAttributes, type SameSite } from './cookie-header.js';
 import { StringMemo } from './memo.js';
+import { dumpTaggedJson } from './tagged-json.js';
 
 export type SessionFormat = 'flask' | 'sealed';
 
@@ -132,8 +133,23 @@ export interface SavedSession {
   readonly setCookie?: string;
   /** Whether to add `Vary: Cookie`: the answer depends on the cookie once the session was used. */
   readonly vary: boolean;
-  /** The cookie would be too large: nothing was set, and the app must say so. */
+  /**
+   * The changed session would not fit in a cookie: nothing was saved, and the app must
+   * answer this error instead of its answer (the adapters' default: a 500 that clears).
+   */
   readonly error?: CookieTooLarge;
+  /**
+   * With `error`, when the request came with a session cookie: the Set-Cookie that
+   * deletes it, so that the next request starts a new session instead of failing the
+   * same way again. The default answer sends it; an app that answers otherwise decides.
+   */
+  readonly clearCookie?: string;
+  /**
+   * The session did not change, but renewing its cookie (a new timestamp, a newer key,
+   * the move to the sealed format) would not fit: nothing was set, the browser keeps the
+   * valid cookie it sent, and the answer goes out as usual. For the app's log.
+   */
+  readonly renewalSkipped?: CookieTooLarge;
 }
 
 export interface RequestFacts {
@@ -153,22 +169,24 @@ export class CookieSessions<T extends PyDict = PyDict> {
   constructor(options: SessionOptions<T>) {
     this.settings = resolveSettings(options);
     const secret = options.secret;
-    const bytes = secretBytes(secret, 'SECRET_KEY');
-    const fallbacks = [...(options.secretFallbacks ?? [])].reverse(); // tried newest first, as itsdangerous does
-    fallbacks.forEach((fallback, i) => secretBytes(fallback, `SECRET_KEY_FALLBACKS[${fallbacks.length - 1 - i}]`));
+    const bytes = secretBytes(secret, 'secret');
+    const fallbacks: readonly Secret[] = options.secretFallbacks ?? [];
+    const givenFallbacks: unknown = fallbacks;
+    if (!Array.isArray(givenFallbacks)) throw new TypeError(`secretFallbacks is invalid: ${typeof fallbacks} (give an array of older keys, oldest first)`);
+    fallbacks.forEach((fallback, i) => secretBytes(fallback, `secretFallbacks[${i}]`));
     if (bytes.length < STRONG_SECRET_BYTES) {
       (options.warn ?? console.warn)(
-        `SECRET_KEY is weak: ${bytes.length} bytes; use ${STRONG_SECRET_BYTES} random bytes or more (signet genkey), or anyone holding one cookie can try to guess it offline`,
+        `secret is weak: ${bytes.length} bytes; use ${STRONG_SECRET_BYTES} random bytes or more (signet genkey), or anyone holding one cookie can try to guess it offline`,
       );
     }
     this.clock = options.clock ?? Date.now;
     const clock = { clock: this.clock };
-    this.flask = new FlaskSessionCodec({ secret, fallbackSecrets: fallbacks, maxAge: this.settings.permanentLifetime, ...clock });
+    this.flask = new FlaskSessionCodec({ secret, secretFallbacks: fallbacks, maxAge: this.settings.permanentLifetime, ...clock });
     this.sealed =
       this.settings.format === 'sealed'
         ? new SealedCodec({
             secret,
-            fallbackSecrets: fallbacks,
+            secretFallbacks: fallbacks,
             cookieName: this.settings.cookie.name,
             ...clock,
             ...(options.randomBytes === undefined ? {} : { randomBytes: options.randomBytes }),
@@ -181,7 +199,7 @@ export class CookieSessions<T extends PyDict = PyDict> {
 
   private readonly plainAttributes: CookieAttributes;
   private readonly secureAttributes: CookieAttributes;
-  private readonly renewals = new StringMemo<SavedSession>(512, 8192);
+  private readonly renewals = new StringMemo<SavedSession>('renewals');
 
   get cookieName(): string {
     return this.settings.cookie.name;
@@ -193,25 +211,32 @@ export class CookieSessions<T extends PyDict = PyDict> {
 
   /** `open_session`: a missing, empty or invalid cookie gives a new, empty session, with the reason. */
   open(cookie: string | undefined): OpenedSession<T> {
-    if (cookie === undefined || cookie === '') return { session: new Session<T>() };
-    const read = this.read(cookie);
-    if (!read.ok) return { session: new Session<T>(), rejected: read.error };
-    return { session: read.value };
+    const { opened, rejected } = this.openData(cookie);
+    const session = new Session<T>(opened.data, opened.state);
+    return rejected === undefined ? { session } : { session, rejected };
   }
 
-  private read(cookie: string): Result<Session<T>> {
+  /** {@link open}, as the data and state a session is made of (for a deferred session). */
+  openData(cookie: string | undefined): { readonly opened: OpenedData<T>; readonly rejected?: BadData } {
+    if (cookie === undefined || cookie === '') return { opened: NEW_SESSION };
+    const read = this.read(cookie);
+    return read.ok ? { opened: read.value } : { opened: NEW_SESSION, rejected: read.error };
+  }
+
+  private read(cookie: string): Result<OpenedData<T>> {
     let data: PyDict;
+    let json: string;
     let createdAt: number;
     let reissue: boolean;
     if (this.sealed !== undefined && (SealedCodec.claims(cookie) || !this.settings.migrateFlask)) {
       const opened = this.sealed.open(cookie, this.settings); // judges the timeouts itself
       if (!opened.ok) return opened;
-      ({ data, createdAt } = opened.value);
+      ({ data, json, createdAt } = opened.value);
       reissue = opened.value.secretIndex > 0;
     } else {
       const decoded = this.flask.decode(cookie);
       if (!decoded.ok) return decoded;
-      data = decoded.value.data;
+      ({ data, json } = decoded.value);
       const { issuedAt } = decoded.value;
       const created = data[CREATED_KEY];
       createdAt = typeof created === 'number' && Number.isSafeInteger(created) && created <= issuedAt ? created : issuedAt;
@@ -222,7 +247,7 @@ export class CookieSessions<T extends PyDict = PyDict> {
     }
     const invalid = this.schema === undefined ? undefined : checkSchema(this.schema, data);
     if (invalid !== undefined) return err(new BadPayload(`Session data fails the schema: ${invalid}`, 'schema'));
-    return ok(new Session<T>(data as T, { isNew: false, createdAt, reissue, source: cookie }));
+    return ok({ data: data as T, state: { isNew: false, createdAt, reissue, source: cookie, sourceJson: json } });
   }
 
   /**
@@ -235,7 +260,7 @@ export class CookieSessions<T extends PyDict = PyDict> {
     const attributes = secure ? this.secureAttributes : this.plainAttributes;
     if (session.isEmpty()) {
       if (!session.modified) return session.accessed ? VARY : NO_VARY;
-      return { vary: true, setCookie: serializeSetCookie(this.cookieName, '', { ...attributes, expires: 0, maxAge: 0 }) };
+      return { vary: true, setCookie: this.deletion(attributes) };
     }
     const permanent = session.peek('_permanent') === true;
     const { idleTimeout, refreshEachRequest } = this.settings;
@@ -243,64 +268,79 @@ export class CookieSessions<T extends PyDict = PyDict> {
     if (!session.modified && !session.reissue && !refresh) return session.accessed ? VARY : NO_VARY;
 
     const now = this.now();
+    const data = session.toDict();
+    const json = dumpTaggedJson(data);
     // The new cookie is a pure function of the data, its start, the second and the
-    // attributes. While the data is what a cookie brought, those all follow from that
-    // cookie: the same cookie renewed in the same second gets the answer it got before
-    // (for the sealed format, the same token again, never a new nonce for other data).
-    // Otherwise, in the Flask format (the same bytes for the same data and second, as in
-    // Flask), flat data is spelled out cheaply, with its start. Not sealed: two visitors
-    // with equal new sessions must not get one token.
-    const source = session.source;
-    const data = source === undefined ? session.toDict() : undefined;
-    const spelled = data === undefined ? source : this.sealed === undefined ? spellFlat(data) : undefined;
-    if (spelled === undefined) return this.issue(session, data, now, permanent, attributes);
-    const key = `${source === undefined ? `${session.createdAt ?? now}|` : ''}${secure ? 's' : 'p'}${now}.${spelled}`;
+    // attributes. While the data is what a cookie brought (its JSON unchanged), those all
+    // follow from that cookie: the same cookie renewed in the same second gets the answer
+    // it got before (for the sealed format, the same token again: a nonce is only ever
+    // reused for the very same plaintext). In the Flask format (the same bytes for the
+    // same data and second, as in Flask), changed or new data is remembered by its JSON
+    // and start. Not sealed: two visitors with equal new sessions must not get one token.
+    const unchanged = session.openedFrom !== undefined && json === session.openedJson;
+    const key = unchanged
+      ? `${secure ? 's' : 'p'}${now}.${session.openedFrom}`
+      : this.sealed === undefined
+        ? `${session.createdAt ?? now}|${secure ? 's' : 'p'}${now}.${json}`
+        : undefined;
+    if (key === undefined) return this.issue(session, data, json, unchanged, now, permanent, attributes);
     const renewed = this.renewals.peek(key);
     if (renewed !== undefined) return renewed;
-    const saved = this.issue(session, data, now, permanent, attributes);
-    if (saved.error === undefined) this.renewals.put(key, saved);
+    const saved = this.issue(session, data, json, unchanged, now, permanent, attributes);
+    if (saved.setCookie !== undefined) this.renewals.put(key, saved);
     return saved;
   }
 
-  private issue(session: Session<T>, given: PyDict | undefined, now: number, permanent: boolean, attributes: CookieAttributes): SavedSession {
-    const data: PyDict = given ?? session.toDict();
+  /** The Set-Cookie that makes the browser drop the session cookie (Flask's, for an emptied session). */
+  private deletion(attributes: CookieAttributes): string {
+    return serializeSetCookie(this.cookieName, '', { ...attributes, expires: 0, maxAge: 0 });
+  }
+
+  /**
+   * A cookie too large to send. Unchanged data (the same as the cookie the request
+   * brought: assignments of equal values do not count) keeps that cookie, which is still
+   * valid; changed data is the app's error, and the cookie it came with is cleared, so a
+   * session that grew too large never locks its user out.
+   */
+  private tooLarge(session: Session<T>, unchanged: boolean, error: CookieTooLarge, attributes: CookieAttributes): SavedSession {
+    if (session.openedFrom === undefined) return { vary: true, error };
+    if (unchanged) return { vary: true, renewalSkipped: error };
+    return { vary: true, error, clearCookie: this.deletion(attributes) };
+  }
+
+  private issue(session: Session<T>, data: PyDict, json: string, unchanged: boolean, now: number, permanent: boolean, attributes: CookieAttributes): SavedSession {
     const { idleTimeout, absoluteTimeout, permanentLifetime, maxCookieSize } = this.settings;
     const createdAt = session.createdAt ?? now;
     const ends = absoluteTimeout === undefined ? Infinity : createdAt + absoluteTimeout;
     let value: string;
     if (this.sealed !== undefined) {
       const expiresAt = Math.min(now + permanentLifetime, idleTimeout === undefined ? Infinity : now + idleTimeout, ends);
-      value = this.sealed.seal(data, { createdAt, issuedAt: now, expiresAt });
+      value = this.sealed.sealJson(json, { createdAt, issuedAt: now, expiresAt });
+    } else if (absoluteTimeout !== undefined && typeof data[CREATED_KEY] !== 'number') {
+      value = this.flask.encode({ ...data, [CREATED_KEY]: createdAt }, now); // the start, where the absolute timeout finds it
     } else {
-      if (absoluteTimeout !== undefined && typeof data[CREATED_KEY] !== 'number') data[CREATED_KEY] = createdAt;
-      value = this.flask.encode(data, now);
+      value = this.flask.encodeJson(json, now);
     }
     // Flask: a permanent session's cookie expires a lifetime from now; never after the absolute end.
     const header = serializeSetCookie(this.cookieName, value, permanent ? { expires: Math.min(now + permanentLifetime, ends), ...attributes } : attributes);
     const size = header.length; // latin1: a char per byte
-    if (size > maxCookieSize) return { vary: true, error: new CookieTooLarge(this.cookieName, size, maxCookieSize) };
+    if (size > maxCookieSize) return this.tooLarge(session, unchanged, new CookieTooLarge(this.cookieName, size, maxCookieSize), attributes);
     return { vary: true, setCookie: header };
   }
 }
 
-/**
- * Flat data (strings, numbers, booleans, None) written out unambiguously, in key order:
- * equal texts are equal dicts. Undefined for anything else (a list, bytes, a date...).
- */
-function spellFlat(data: PyDict): string | undefined {
-  let text = '';
-  for (const key in data) {
-    const value = data[key];
-    let item: string;
-    if (typeof value === 'string') item = 's' + String(value.length) + ':' + value;
-    else if (typeof value === 'number') item = (Object.is(value, -0) ? 'f-0' : 'n' + String(value)) + ';';
-    else if (typeof value === 'boolean' || value === null) item = String(value) + ';';
-    else return undefined;
-    text += String(key.length) + ':' + key + item;
-  }
-  return text;
+/** What an answer to a session too large to save says: the error, and whether the cookie was cleared. */
+export function tooLargeMessage(error: CookieTooLarge, clearCookie: string | undefined): string {
+  const cleared = clearCookie === undefined ? '' : `; the ${error.cookieName} cookie was cleared, so the next request starts a new session`;
+  return `${error.message}: the session was not saved${cleared}`;
 }
 
+/** What a log says when an unchanged session was too large to renew. */
+export function renewalSkippedMessage(error: CookieTooLarge): string {
+  return `${error.message}: the session is unchanged, so the ${error.cookieName} cookie the browser sent stays in use`;
+}
+
+const NEW_SESSION: OpenedData<never> = Object.freeze({});
 const VARY: SavedSession = Object.freeze({ vary: true });
 const NO_VARY: SavedSession = Object.freeze({ vary: false });
 

@@ -2,9 +2,9 @@
  * The lesson server on Fastify: a thin layer that reads the request, hands the
  * session and cookies to the core, and writes the answer with Flask's headers.
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type onSendHookHandler } from 'fastify';
 import { serializeSetCookie } from '../core/cookie-header.js';
-import { CookieSessions, FLASK_COOKIE, type SessionOptions } from '../core/cookie-sessions.js';
+import { CookieSessions, FLASK_COOKIE, renewalSkippedMessage, tooLargeMessage, type SessionOptions } from '../core/cookie-sessions.js';
 import type { Clock, Secret } from '../core/signer.js';
 import { requestCookies, signetSession, type SessionData } from '../fastify.js';
 import { answerLesson, errorBody } from './lesson.js';
@@ -44,7 +44,7 @@ export async function buildServer(options: LessonServerOptions): Promise<Fastify
     cookie: { ...FLASK_COOKIE, ...options.session?.cookie },
     secret: options.secret,
     warn: (message) => {
-      log(`warning: ${message}`);
+      log(`warning: ${message.replace(/^secret /, 'SECRET_KEY ')}`); // the lesson's name for the option
     },
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
@@ -78,12 +78,30 @@ export async function buildServer(options: LessonServerOptions): Promise<Fastify
     onRejected: (request, reason) => {
       log(`${request.method} ${request.originalUrl}: ignored the ${sessions.cookieName} cookie: ${reason.reason} (${reason.message})`);
     },
-    onCookieTooLarge: (request, reply, error) => {
-      log(`${request.method} ${request.originalUrl}: ${error.message}`);
+    onCookieTooLarge: (request, reply, error, clearCookie) => {
+      log(`${request.method} ${request.originalUrl}: ${tooLargeMessage(error, clearCookie)}`);
       reply.removeHeader('set-cookie'); // an error answer, not the lesson's: no mouse either
+      if (clearCookie !== undefined) void reply.header('set-cookie', clearCookie);
       void reply.code(500).header('content-type', JSON_TYPE);
-      return Buffer.from(errorBody(error.message), 'latin1');
+      return Buffer.from(errorBody(tooLargeMessage(error, clearCookie)), 'latin1');
     },
+    onRenewalSkipped: (request, error) => {
+      log(`${request.method} ${request.originalUrl}: ${renewalSkippedMessage(error)}`);
+    },
+  });
+
+  // The inspector page cannot read Set-Cookie (a forbidden response header for scripts):
+  // when it asks, repeat the cookies set in a header it can read. A route-level hook added
+  // after the session plugin's runs after the session is saved, so the session cookie is there.
+  const mirrorCookies: onSendHookHandler = (request, reply, payload, next) => {
+    if (request.headers['x-signet-inspect'] === '1') {
+      const set = reply.getHeader('set-cookie');
+      void reply.header('x-signet-set-cookie', JSON.stringify(set === undefined ? [] : Array.isArray(set) ? set : [String(set)]));
+    }
+    next(null, payload);
+  };
+  app.addHook('onRoute', (routeOptions) => {
+    routeOptions.onSend = [...(routeOptions.onSend === undefined ? [] : Array.isArray(routeOptions.onSend) ? routeOptions.onSend : [routeOptions.onSend]), mirrorCookies];
   });
 
   const route = (request: FastifyRequest, reply: FastifyReply): void => {
@@ -127,15 +145,6 @@ export async function buildServer(options: LessonServerOptions): Promise<Fastify
     cookieName: sessions.cookieName,
     maxAge: sessions.settings.permanentLifetime,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
-  });
-  // The inspector page cannot read Set-Cookie (a forbidden response header for scripts):
-  // when it asks, repeat the cookies set in a header it can read.
-  app.addHook('onSend', (request, reply, payload, next) => {
-    if (request.headers['x-signet-inspect'] === '1') {
-      const set = reply.getHeader('set-cookie');
-      void reply.header('x-signet-set-cookie', JSON.stringify(set === undefined ? [] : Array.isArray(set) ? set : [String(set)]));
-    }
-    next(null, payload);
   });
   app.setNotFoundHandler((request, reply) => {
     notFound(request, reply);
