@@ -104,7 +104,7 @@ const pathLike = fc.oneof(
 // Properties
 
 const codec = new FlaskSessionCodec({ secret: LESSON_KEY });
-const codecWithFallbacks = new FlaskSessionCodec({ secret: 'new key', fallbackSecrets: [LESSON_KEY, 'older'] });
+const codecWithFallbacks = new FlaskSessionCodec({ secret: 'new key', secretFallbacks: ["older", LESSON_KEY] });
 const sealed = new SealedCodec({ secret: LESSON_KEY, cookieName: 'session' });
 
 const isDict = (value: unknown): value is PyDict => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -173,7 +173,7 @@ export const PROPERTIES: readonly Property[] = [
     check: (input) => {
       checkInspection(inspectCookie(input));
       checkInspection(inspectCookie(input, { secret: LESSON_KEY }));
-      checkInspection(inspectCookie(input, { secret: 'other', fallbackSecrets: [LESSON_KEY] }));
+      checkInspection(inspectCookie(input, { secret: "other", secretFallbacks: [LESSON_KEY] }));
     },
   },
   {
