@@ -245,10 +245,12 @@ export class HostileTraffic {
         return `session=${this.nearValid(rng.pick(this.sealedPool))}`;
       case 'large-valid': {
         // Sessions near the 4 KB limit, in both formats: finding 3 (never locked out).
+        // Unchanged by the lesson (hello and goodnight already set), or changed (hello empty).
         const size = rng.range(2800, 4080);
         const filler = this.random64(size);
-        if (this.pools.format !== 'flask' && rng.chance(0.5)) return `session=${sealedCookie(`{"hello":"World","goodnight":"Moon","filler":"${filler.slice(0, size - 200)}","n":${i}}`, nonceFrom(rng))}`;
-        return `session=${signedCookie({ hello: 'World', goodnight: 'Moon', filler: filler.slice(0, size - 120), n: i })}`;
+        const hello = rng.chance(0.7) ? 'World' : '';
+        if (this.pools.format !== 'flask' && rng.chance(0.5)) return `session=${sealedCookie(`{"filler":"${filler.slice(0, size - 200)}","goodnight":"Moon","hello":"${hello}","n":${i}}`, nonceFrom(rng))}`;
+        return `session=${signedCookie({ hello, goodnight: 'Moon', filler: filler.slice(0, size - 120), n: i })}`;
       }
       case 'compression-bomb':
         return `session=${(this.pools.bombs[i % this.pools.bombs.length] as Bomb).cookie}`;

@@ -53,7 +53,8 @@ export function killAll(): void {
   running.clear();
 }
 
-function remember(child: ChildProcess): void {
+/** Remembers a process this suite started (wrk, say), so that it is killed at the exit. */
+export function remember(child: ChildProcess): void {
   if (!hooked) {
     hooked = true;
     process.once('exit', killAll);
@@ -73,6 +74,8 @@ export class OutputLog {
   internalErrorCount = 0;
   /** Lines that look like a stack trace or a raw exception. */
   readonly traces: string[] = [];
+  /** Called with every line, for checks that need all of them. */
+  readonly listeners: Array<(line: string) => void> = [];
 
   constructor(
     private readonly headBytes = 16 * 1024,
@@ -97,6 +100,7 @@ export class OutputLog {
 
   private line(line: string): void {
     this.lines++;
+    for (const listener of this.listeners) listener(line);
     if (line.includes('internal error')) {
       this.internalErrorCount++;
       if (this.internalErrors.length < 20) this.internalErrors.push(line.slice(0, 500));

@@ -45,6 +45,11 @@ export function explain5xx(answer: RawAnswer): string | undefined {
   if (answer.status === 500 && body.includes('cannot be shown as JSON')) {
     return "the lesson: the session value asked for is bytes, which JSON cannot show (Flask's jsonify raises TypeError: a 500 there too)";
   }
+  // README, maxCookieSize: a changed session that cannot fit is the app's error, and the
+  // default answer clears the cookie so the user is not locked out. Only with the clearing.
+  if (answer.status === 500 && body.includes('over the 4093-byte limit') && body.includes('cookie was cleared') && /\r\nset-cookie: session=;[^\r]*Max-Age=0/i.test(answer.head)) {
+    return 'a changed session too large to send: the 500 the README documents, which clears the cookie (so the next visit starts afresh)';
+  }
   return undefined;
 }
 
