@@ -20,7 +20,7 @@ export interface Plan {
   readonly name: string;
   readonly timing: TimingBudget;
   readonly parsers: ParserFuzzBudget;
-  /** Requests per server configuration. */
+  /** Requests per server configuration; `timeLimitMs` bounds each when run alone (in the plan, the lanes' time is shared out). */
   readonly fuzz: { readonly flask: number; readonly sealed: number; readonly migrate: number } & Omit<HttpFuzzBudget, 'requests' | 'seed'>;
   readonly memory: MemoryBudget;
   readonly abuse: AbuseBudget;
@@ -28,20 +28,31 @@ export interface Plan {
   readonly load?: LoadBudget;
   readonly shutdown: ShutdownBudget;
   readonly config: 'full' | 'short';
+  readonly configParallel: number;
   readonly seed: number;
+  /** The whole plan's bound. */
+  readonly totalMs: number;
+  /** The fuzz and memory lanes' bound. */
+  readonly lanesMs: number;
+  /** What abuse, shutdown and configuration take at most (side by side). */
+  readonly laterMs: number;
 }
 
 export const FULL: Plan = {
   name: 'full',
   timing: { minSampleMs: 3, rounds: 5, threshold: 64, short: false },
   parsers: { runs: 20_000, msPerProperty: 4_000, seed: 20261202 },
-  fuzz: { flask: 400_000, sealed: 300_000, migrate: 300_000, soloShare: 0.03, timeLimitMs: 200_000, connections: 8, depth: 16, hangMs: 10_000, probeLimitMs: 2_000 },
-  memory: { cookies: 1_000_000, timeLimitMs: 240_000, warmupSamples: 10, capMiB: 400, flat: true },
+  fuzz: { flask: 400_000, sealed: 300_000, migrate: 300_000, soloShare: 0.03, timeLimitMs: 120_000, connections: 8, depth: 16, hangMs: 10_000, probeLimitMs: 2_000 },
+  memory: { cookies: 1_000_000, timeLimitMs: 260_000, warmupSamples: 10, capMiB: 400, flat: true },
   abuse: { repeats: 8, slowClients: 200, slowSeconds: 15, idleConnections: 2_000, idleSeconds: 15, floodRequests: 200_000, hangMs: 10_000, probeLimitMs: 1_000 },
   load: { seconds: 60, connections: 256, distinct: 10_000, warmupSamples: 10 },
   shutdown: { connections: 64, loadMs: 3_000, slackMs: 1_500 },
   config: 'full',
+  configParallel: 2,
   seed: 9,
+  totalMs: 9 * 60_000 + 30_000,
+  lanesMs: 260_000,
+  laterMs: 110_000,
 };
 
 export const SHORT: Plan = {
@@ -53,7 +64,11 @@ export const SHORT: Plan = {
   abuse: { repeats: 2, slowClients: 50, slowSeconds: 3, idleConnections: 500, idleSeconds: 2, floodRequests: 50_000, hangMs: 10_000, probeLimitMs: 1_500 },
   shutdown: { connections: 16, loadMs: 1_000, slowTimeout: 2, slackMs: 1_500 },
   config: 'short',
+  configParallel: 3,
   seed: 9,
+  totalMs: 110_000,
+  lanesMs: 40_000,
+  laterMs: 30_000,
 };
 
 /** The Flask-signed cookies and the compression bombs every fuzz run shares. */
@@ -86,40 +101,68 @@ async function step(result: SectionResult, what: string, run: () => Promise<Sect
   }
 }
 
+/**
+ * The order: timing and the parser fuzz alone (they measure this process); then the
+ * HTTP fuzz of the three configurations beside the memory bound (one server each, a
+ * core each); then protocol abuse and shutdown beside the configuration starts; then
+ * the load runs alone (wrk and the server take both cores). Every piece has its own
+ * bound, and the plan its total: `totalMs`, within which the fuzz lanes get what the
+ * later pieces leave them.
+ */
 export async function runPlan(plan: Plan): Promise<Report> {
   const started = performance.now();
+  const deadline = started + plan.totalMs;
   const result: SectionResult = { rows: [], failures: [], details: [] };
-  // Timing first, with the machine to itself.
   await step(result, 'worst-case time', () => runWorstCase(plan.timing));
   await step(result, 'parser fuzz', () => runParserFuzz(plan.parsers));
   const pools = makePools();
-  // Side by side: each server is one process, so two can use the two cores.
+
+  // What the pieces after the lanes need, at most: abuse, shutdown and configuration side by side, then the load.
+  const later = plan.laterMs + (plan.load === undefined ? 0 : 2 * (plan.load.seconds * 1000 + 5000));
+  const lanesEnd = Math.min(performance.now() + plan.lanesMs, deadline - later);
   const fuzz: SectionResult = { rows: [], failures: [], details: [] };
   const memory: SectionResult = { rows: [], failures: [], details: [] };
-  const config: SectionResult = { rows: [], failures: [], details: [] };
-  const base = { soloShare: plan.fuzz.soloShare, timeLimitMs: plan.fuzz.timeLimitMs, connections: plan.fuzz.connections, depth: plan.fuzz.depth, hangMs: plan.fuzz.hangMs, probeLimitMs: plan.fuzz.probeLimitMs };
+  const base = { soloShare: plan.fuzz.soloShare, connections: plan.fuzz.connections, depth: plan.fuzz.depth, hangMs: plan.fuzz.hangMs, probeLimitMs: plan.fuzz.probeLimitMs };
+  const runs = [
+    ['flask', plan.fuzz.flask],
+    ['sealed', plan.fuzz.sealed],
+    ['sealed+migrate', plan.fuzz.migrate],
+  ] as const;
   await Promise.all([
     (async () => {
-      await step(fuzz, `HTTP fuzz, flask (${plan.fuzz.flask})`, () => runHttpFuzz(['flask'], pools, { ...base, requests: plan.fuzz.flask, seed: plan.seed }));
-      await step(fuzz, `HTTP fuzz, sealed (${plan.fuzz.sealed})`, () => runHttpFuzz(['sealed'], pools, { ...base, requests: plan.fuzz.sealed, seed: plan.seed + 1 }));
-      await step(fuzz, `HTTP fuzz, sealed+migrate (${plan.fuzz.migrate})`, () => runHttpFuzz(['sealed+migrate'], pools, { ...base, requests: plan.fuzz.migrate, seed: plan.seed + 2 }));
+      let left = runs.reduce((n, [, count]) => n + count, 0);
+      for (const [i, [format, requests]] of runs.entries()) {
+        // Its share of the time left, by its share of the requests left.
+        const timeLimitMs = Math.max(1000, ((lanesEnd - performance.now()) * requests) / left);
+        left -= requests;
+        await step(fuzz, `HTTP fuzz, ${format} (${requests})`, () => runHttpFuzz([format], pools, { ...base, requests, timeLimitMs, seed: plan.seed + i }));
+      }
     })(),
-    step(memory, `memory bound (${plan.memory.cookies})`, () => runMemoryBound('flask', plan.memory)),
-    step(config, 'configuration', () => runConfig(plan.config === 'full' ? FULL_CASES : SHORT_CASES, 2, 10_000)),
+    step(memory, `memory bound (${plan.memory.cookies})`, () => runMemoryBound('flask', { ...plan.memory, timeLimitMs: Math.max(1000, lanesEnd - performance.now()) })),
   ]);
   merge(result, fuzz);
   merge(result, memory);
-  await step(result, 'protocol abuse', () => runAbuse('flask', plan.abuse));
+
+  const config: SectionResult = { rows: [], failures: [], details: [] };
+  await Promise.all([
+    (async () => {
+      await step(result, 'protocol abuse', () => runAbuse('flask', plan.abuse));
+      await step(result, 'shutdown', () => runShutdown(plan.shutdown));
+    })(),
+    step(config, 'configuration', () => runConfig(plan.config === 'full' ? FULL_CASES : SHORT_CASES, plan.configParallel, 10_000)),
+  ]);
   const load = plan.load;
   if (load !== undefined) {
-    if (haveWrk()) {
+    const left = deadline - performance.now();
+    if (!haveWrk()) {
+      result.failures.push('Load: wrk is not installed (run the suite through reliability/run.sh, which installs it)');
+    } else if (left < 2 * (load.seconds * 1000 + 5000)) {
+      result.failures.push(`Load: not run: ${Math.round(left / 1000)} s left of the suite's ${plan.totalMs / 1000} s, and the two runs take ${2 * load.seconds} s (the machine was slower than planned)`);
+    } else {
       await step(result, 'load, steady', () => runLoad('flask', 'steady', load));
       await step(result, 'load, distinct cookies', () => runLoad('flask', 'distinct', load));
-    } else {
-      result.failures.push('Load: wrk is not installed (run the suite through reliability/run.sh, which installs it)');
     }
   }
-  await step(result, 'shutdown', () => runShutdown(plan.shutdown));
   merge(result, config);
   const seconds = (performance.now() - started) / 1000;
   return { result, seconds, markdown: render(plan, result, seconds) };
