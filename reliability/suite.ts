@@ -48,11 +48,11 @@ export const FULL: Plan = {
   load: { seconds: 60, connections: 256, distinct: 10_000, warmupSamples: 10 },
   shutdown: { connections: 64, loadMs: 3_000, slackMs: 1_500 },
   config: 'full',
-  configParallel: 2,
+  configParallel: 3,
   seed: 9,
   totalMs: 9 * 60_000 + 30_000,
-  lanesMs: 260_000,
-  laterMs: 110_000,
+  lanesMs: 270_000,
+  laterMs: 120_000,
 };
 
 export const SHORT: Plan = {
@@ -104,10 +104,10 @@ async function step(result: SectionResult, what: string, run: () => Promise<Sect
 /**
  * The order: timing and the parser fuzz alone (they measure this process); then the
  * HTTP fuzz of the three configurations beside the memory bound (one server each, a
- * core each); then protocol abuse and shutdown beside the configuration starts; then
- * the load runs alone (wrk and the server take both cores). Every piece has its own
- * bound, and the plan its total: `totalMs`, within which the fuzz lanes get what the
- * later pieces leave them.
+ * core each); then protocol abuse alone (its probe measures latency); then shutdown
+ * beside the configuration starts; then the load runs alone (wrk and the server take
+ * both cores). Every piece has its own bound, and the plan its total (`totalMs`),
+ * within which the fuzz and memory lanes get what the later pieces leave them.
  */
 export async function runPlan(plan: Plan): Promise<Report> {
   const started = performance.now();
@@ -117,38 +117,45 @@ export async function runPlan(plan: Plan): Promise<Report> {
   await step(result, 'parser fuzz', () => runParserFuzz(plan.parsers));
   const pools = makePools();
 
-  // What the pieces after the lanes need, at most: abuse, shutdown and configuration side by side, then the load.
+  // What the pieces after the lanes need, at most: abuse, then shutdown beside the configuration starts, then the load.
   const later = plan.laterMs + (plan.load === undefined ? 0 : 2 * (plan.load.seconds * 1000 + 5000));
   const lanesEnd = Math.min(performance.now() + plan.lanesMs, deadline - later);
   const fuzz: SectionResult = { rows: [], failures: [], details: [] };
   const memory: SectionResult = { rows: [], failures: [], details: [] };
   const base = { soloShare: plan.fuzz.soloShare, connections: plan.fuzz.connections, depth: plan.fuzz.depth, hangMs: plan.fuzz.hangMs, probeLimitMs: plan.fuzz.probeLimitMs };
-  const runs = [
-    ['flask', plan.fuzz.flask],
-    ['sealed', plan.fuzz.sealed],
-    ['sealed+migrate', plan.fuzz.migrate],
+  // Two lanes, a core each: one starts on the fuzz, the other on the memory bound, and
+  // both then take the next fuzz configuration left, until the lanes' end.
+  const jobs = [
+    ['flask', plan.fuzz.flask, 0],
+    ['sealed', plan.fuzz.sealed, 1],
+    ['sealed+migrate', plan.fuzz.migrate, 2],
   ] as const;
+  let nextJob = 0;
+  const fuzzLane = async (): Promise<void> => {
+    while (nextJob < jobs.length) {
+      const [format, requests, i] = jobs[nextJob++] ?? jobs[0];
+      const timeLimitMs = Math.max(1000, lanesEnd - performance.now());
+      await step(fuzz, `HTTP fuzz, ${format} (${requests})`, () => runHttpFuzz([format], pools, { ...base, requests, timeLimitMs, seed: plan.seed + i }));
+    }
+  };
   await Promise.all([
+    fuzzLane(),
     (async () => {
-      let left = runs.reduce((n, [, count]) => n + count, 0);
-      for (const [i, [format, requests]] of runs.entries()) {
-        // Its share of the time left, by its share of the requests left.
-        const timeLimitMs = Math.max(1000, ((lanesEnd - performance.now()) * requests) / left);
-        left -= requests;
-        await step(fuzz, `HTTP fuzz, ${format} (${requests})`, () => runHttpFuzz([format], pools, { ...base, requests, timeLimitMs, seed: plan.seed + i }));
-      }
+      await step(memory, `memory bound (${plan.memory.cookies})`, () => runMemoryBound('flask', { ...plan.memory, timeLimitMs: Math.max(1000, lanesEnd - performance.now()) }));
+      await fuzzLane();
     })(),
-    step(memory, `memory bound (${plan.memory.cookies})`, () => runMemoryBound('flask', { ...plan.memory, timeLimitMs: Math.max(1000, lanesEnd - performance.now()) })),
   ]);
+  // The fuzz rows in their configurations' order, whichever lane ran them.
+  const order = (row: { server: string }): number => jobs.findIndex(([format]) => format === row.server);
+  fuzz.rows.sort((a, b) => order(a) - order(b));
   merge(result, fuzz);
   merge(result, memory);
 
+  // Abuse alone (its probe measures latency); shutdown (mostly waiting) beside the configuration starts.
+  await step(result, 'protocol abuse', () => runAbuse('flask', plan.abuse));
   const config: SectionResult = { rows: [], failures: [], details: [] };
   await Promise.all([
-    (async () => {
-      await step(result, 'protocol abuse', () => runAbuse('flask', plan.abuse));
-      await step(result, 'shutdown', () => runShutdown(plan.shutdown));
-    })(),
+    step(result, 'shutdown', () => runShutdown(plan.shutdown)),
     step(config, 'configuration', () => runConfig(plan.config === 'full' ? FULL_CASES : SHORT_CASES, plan.configParallel, 10_000)),
   ]);
   const load = plan.load;

@@ -261,7 +261,8 @@ export function runPipelined(options: PipelineOptions): Promise<PipelineStats> {
         socket.destroy();
       };
       const requeue = (flight: Flight, why: string): void => {
-        if (flight.tries >= 2 || options.stop()) {
+        if (options.stop()) return; // the time is up: not sent again, and not lost either
+        if (flight.tries >= 2) {
           stats.dropped++;
           options.onDropped(flight.request, why);
         } else {

@@ -26,6 +26,9 @@ export interface HttpFuzzBudget {
   readonly probeLimitMs: number;
 }
 
+/** The most the server's RSS may reach during a fuzz run (it stays under 200 MiB; a bomb inflated without bound takes it past 600). */
+export const FUZZ_RSS_CAP_MIB = 400;
+
 interface Counts {
   sent: number;
   byClass: number[];
@@ -220,6 +223,7 @@ export async function fuzzHttp(format: ServerFormat, pools: Pools, budget: HttpF
   if (total.sent < budget.requests) failures.push(`${name}: only ${fmt(total.sent)} of ${fmt(budget.requests)} requests were sent within ${fmt(budget.timeLimitMs / 1000)} s`);
   if (probe.hangs > 0 || probe.failures > 0) failures.push(`${name}: the probe failed ${probe.failures + probe.hangs} times: ${probe.problems.join('; ')}`);
   if (probe.maxMs > budget.probeLimitMs) failures.push(`${name}: the slowest probe took ${fmt(probe.maxMs)} ms (limit ${fmt(budget.probeLimitMs)} ms)`);
+  if (samplesRss.length > 0 && Math.max(...samplesRss) > FUZZ_RSS_CAP_MIB) failures.push(`${name}: the server's RSS reached ${Math.max(...samplesRss).toFixed(0)} MiB (cap ${FUZZ_RSS_CAP_MIB})`);
   if (server.log.internalErrorCount > 0) failures.push(`${name}: the server logged ${server.log.internalErrorCount} internal errors, e.g. ${server.log.internalErrors[0] ?? ''}`);
   if (samples.length > 0 && failures.length > 0) failures.push(`${name}: examples:\n  ${samples.join('\n  ')}`);
 

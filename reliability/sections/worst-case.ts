@@ -219,7 +219,7 @@ export function measure(family: Family, budget: TimingBudget, careful = false): 
     smalls.push(time(family, small, reps));
     larges.push(time(family, large, reps));
     // Clearly superlinear already: no need to spend seconds proving it again.
-    if (round >= 1 && estimate(larges) / estimate(smalls) > budget.threshold * 4) break;
+    if (round >= 1 && estimate(larges) / estimate(smalls) > budget.threshold * 2) break;
   }
   const smallMs = estimate(smalls);
   const largeMs = estimate(larges);
@@ -244,7 +244,7 @@ export function runWorstCase(budget: TimingBudget): SectionResult & { timings: T
   for (const family of FAMILIES) {
     if (budget.short && family.fullOnly === true) continue;
     let timing = measure(family, budget);
-    if (timing.ratio >= budget.threshold / 2 && timing.ratio < budget.threshold * 4) {
+    if (timing.ratio >= budget.threshold / 2 && timing.ratio < budget.threshold * 2) {
       // Near the limit: once more, carefully, in case the machine was busy; the better counts.
       const again = measure(family, budget, true);
       if (again.ratio < timing.ratio) timing = again;
