@@ -105,6 +105,8 @@ export const SAFE_COOKIE: Required<Omit<CookieOptions, 'domain'>> = {
 
 /** Browsers keep at least 4096 bytes per cookie (RFC 6265 §6.1); Flask warns past 4093, and so do Werkzeug and Safari's practice. */
 export const DEFAULT_MAX_COOKIE_SIZE = 4093;
+/** RFC 6265 §6.1's 4096 bytes, name, value and attributes: a larger budget lets browsers drop the cookie. */
+export const MAX_COOKIE_SIZE_LIMIT = 4096;
 /** Below this many bytes a secret can be guessed offline from one cookie faster than it should. */
 export const STRONG_SECRET_BYTES = 32;
 /** Where the Flask format keeps a session's creation time, when an absolute timeout needs it. */
@@ -332,9 +334,12 @@ function checkSchema<T extends PyDict>(schema: SessionSchema<T>, data: PyDict): 
     .join('; ');
 }
 
-const WHOLE_SECONDS = (name: string, value: number | undefined, allowZero = false): void => {
-  if (value !== undefined && (!Number.isSafeInteger(value) || value < (allowZero ? 0 : 1))) {
-    throw new TypeError(`${name} is invalid: ${String(value)} (give whole seconds${allowZero ? '' : ', at least 1'})`);
+/** The longest timeout or lifetime taken: a century, so that every date a cookie carries stays within Python's years. */
+export const MAX_SECONDS = 100 * 365 * 24 * 3600;
+
+const WHOLE_SECONDS = (name: string, value: number | undefined): void => {
+  if (value !== undefined && (!Number.isSafeInteger(value) || value < 1 || value > MAX_SECONDS)) {
+    throw new TypeError(`${name} is invalid: ${String(value)} (give whole seconds, from 1 to ${MAX_SECONDS}, a century)`);
   }
 };
 
@@ -356,8 +361,8 @@ export function resolveSettings(options: SessionOptions): ResolvedSettings {
   const name = cookie.name;
   if (!TOKEN.test(name)) throw new TypeError(`SESSION_COOKIE_NAME is invalid: ${JSON.stringify(name)} (letters, digits and !#$%&'*+-.^_\`|~ only)`);
   if (!cookie.path.startsWith('/') || !ATTRIBUTE.test(cookie.path)) throw new TypeError(`SESSION_COOKIE_PATH is invalid: ${JSON.stringify(cookie.path)} (a path starting with "/", in ASCII: percent-encode other characters)`);
-  if (given.domain !== undefined && (given.domain === '' || !ATTRIBUTE.test(given.domain) || /\s/.test(given.domain))) {
-    throw new TypeError(`SESSION_COOKIE_DOMAIN is invalid: ${JSON.stringify(given.domain)} (a host name such as example.com, in ASCII: write an international name in punycode, xn--...)`);
+  if (given.domain !== undefined && !isCookieDomain(given.domain)) {
+    throw new TypeError(`SESSION_COOKIE_DOMAIN is invalid: ${JSON.stringify(given.domain)} (a host name such as example.com, with no scheme, port or path, in ASCII: write an international name in punycode, xn--...)`);
   }
   if (![true, false, 'auto'].includes(cookie.secure)) throw new TypeError(`SESSION_COOKIE_SECURE is invalid: ${JSON.stringify(cookie.secure)} (give true, false or "auto")`);
   if (cookie.sameSite !== false && !['Strict', 'Lax', 'None'].includes(cookie.sameSite)) {
@@ -379,8 +384,15 @@ export function resolveSettings(options: SessionOptions): ResolvedSettings {
   WHOLE_SECONDS('PERMANENT_SESSION_LIFETIME', options.permanentLifetime);
   WHOLE_SECONDS('SESSION_IDLE_TIMEOUT', options.idleTimeout);
   WHOLE_SECONDS('SESSION_ABSOLUTE_TIMEOUT', options.absoluteTimeout);
+  const { idleTimeout, absoluteTimeout } = options;
+  // A session always ends at its absolute limit first: the idle one would never decide anything.
+  if (idleTimeout !== undefined && absoluteTimeout !== undefined && absoluteTimeout < idleTimeout) {
+    throw new TypeError(`SESSION_ABSOLUTE_TIMEOUT is invalid: ${absoluteTimeout} (it is shorter than SESSION_IDLE_TIMEOUT, ${idleTimeout}, which would then never apply: make it at least ${idleTimeout}, or shorten SESSION_IDLE_TIMEOUT)`);
+  }
   const maxCookieSize = options.maxCookieSize ?? DEFAULT_MAX_COOKIE_SIZE;
-  if (!Number.isSafeInteger(maxCookieSize) || maxCookieSize < 64) throw new TypeError(`MAX_COOKIE_SIZE is invalid: ${String(maxCookieSize)} (give a byte count, 4093 by default)`);
+  if (!Number.isSafeInteger(maxCookieSize) || maxCookieSize < 64 || maxCookieSize > MAX_COOKIE_SIZE_LIMIT) {
+    throw new TypeError(`MAX_COOKIE_SIZE is invalid: ${String(maxCookieSize)} (give a number of bytes from 64 to ${MAX_COOKIE_SIZE_LIMIT}, what browsers keep (RFC 6265 §6.1); ${DEFAULT_MAX_COOKIE_SIZE} by default)`);
+  }
   if (options.migrateFlask === true && format !== 'sealed') throw new TypeError('SESSION_MIGRATE_FLASK is invalid: true (it moves Flask cookies to the sealed format: set SESSION_FORMAT=sealed)');
   return {
     format,
@@ -392,6 +404,12 @@ export function resolveSettings(options: SessionOptions): ResolvedSettings {
     ...(options.absoluteTimeout === undefined ? {} : { absoluteTimeout: options.absoluteTimeout }),
     maxCookieSize,
   };
+}
+
+/** A Domain attribute browsers keep: a host name (an optional leading dot, labels of letters, digits, - and _) or an IPv4 address. */
+function isCookieDomain(domain: string): boolean {
+  const labels = (domain.startsWith('.') ? domain.slice(1) : domain).split('.');
+  return domain.length <= 253 && labels.every((label) => /^[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?$/.test(label) && label.length <= 63);
 }
 
 function definedOnly<O extends object>(object: O): Partial<O> {
