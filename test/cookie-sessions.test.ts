@@ -953,6 +953,30 @@ describe('The cookie policy, checked at construction', () => {
     refuses({ format: 'xml' as 'flask' }, /SESSION_FORMAT is invalid/);
   });
 
+  it('refuses an absolute timeout shorter than the idle one, naming both settings, and takes one equal or longer', () => {
+    refuses({ idleTimeout: 600, absoluteTimeout: 60 }, /^SESSION_ABSOLUTE_TIMEOUT is invalid: 60 \(it is shorter than SESSION_IDLE_TIMEOUT, 600, .*at least 600/);
+    assert.ok(construct({ idleTimeout: 600, absoluteTimeout: 600 }));
+    assert.ok(construct({ idleTimeout: 600, absoluteTimeout: 3600 }));
+  });
+
+  it('refuses a size budget over the 4096 bytes browsers keep, saying bytes, and takes 4096', () => {
+    for (const bad of [4097, 100_000_000]) refuses({ maxCookieSize: bad }, /^MAX_COOKIE_SIZE is invalid: \d+ \(give a number of bytes from 64 to 4096, .*RFC 6265/);
+    assert.equal(construct({ maxCookieSize: 4096 }).settings.maxCookieSize, 4096);
+  });
+
+  it('refuses timeouts past a century, whose dates no cookie can carry', () => {
+    refuses({ permanentLifetime: 1e12 }, /^PERMANENT_SESSION_LIFETIME is invalid: 1000000000000 \(give whole seconds, from 1 to 3153600000/);
+    refuses({ idleTimeout: 3153600001 }, /SESSION_IDLE_TIMEOUT is invalid/);
+    assert.ok(construct({ permanentLifetime: 3153600000 }));
+  });
+
+  it('refuses a domain with a scheme, a port or a path, which browsers would drop, and takes host names and a leading dot', () => {
+    for (const domain of ['http://example.com', 'example.com:8080', 'example.com/app', 'example..com', 'example.com.', '.', '-example.com', 'exämple.com']) {
+      refuses({ cookie: { domain } }, /^SESSION_COOKIE_DOMAIN is invalid/);
+    }
+    for (const domain of ['example.com', '.example.com', 'localhost', 'xn--exmple-cua.com', 'my_host.internal', '10.0.0.1']) assert.ok(construct({ cookie: { domain } }), domain);
+  });
+
   it('refuses migrateFlask with the Flask format', () => {
     refuses({ format: 'flask', migrateFlask: true }, /SESSION_MIGRATE_FLASK/);
     assert.ok(construct({ format: 'sealed', migrateFlask: true }));

@@ -158,7 +158,7 @@ describe('CookieSessions.save renews an unchanged cookie as a fresh computation 
           const settings: Partial<SessionOptions> = {
             ...(absoluteTimeout === undefined ? {} : { absoluteTimeout }),
             secretFallbacks: [OLD_SECRET],
-            maxCookieSize: 1 << 20,
+            maxCookieSize: 4096, // the most browsers keep (and CookieSessions takes)
           };
           const issuer = new CookieSessions({ ...settings, secret: fallback ? OLD_SECRET : SECRET, format, clock: clockAt(NOW - 30) });
           let cookie: string;

@@ -81,6 +81,9 @@ export async function buildServer(options: LessonServerOptions): Promise<Fastify
     keepAliveTimeout: SERVER_TIMEOUTS.keepAliveTimeout,
     http: { headersTimeout: SERVER_TIMEOUTS.headersTimeout, connectionsCheckingInterval: SERVER_TIMEOUTS.connectionsCheckingInterval },
     clientErrorHandler,
+    // While closing, a request on an open connection is answered as usual (with
+    // Connection: close, which Fastify adds), not refused with a bare 503.
+    return503OnClosing: false,
     // Werkzeug decodes paths leniently (/sessions/%ZZ asks for the key "%ZZ"), Fastify's
     // router refuses them: hand it the same path, spelled so that it decodes.
     rewriteUrl: (request) => canonicalUrl(request.url ?? '/'),
