@@ -307,8 +307,8 @@ describe('the values the server takes', () => {
     const config = loadConfig({ SECRET_KEY: KEY, SESSION_FORMAT: 'Sealed', SESSION_COOKIE_SAMESITE: 'strict', SESSION_COOKIE_SECURE: 'AUTO', SESSION_COOKIE_HTTPONLY: 'Yes', LOG_REQUESTS: 'OFF' }, freshDir());
     assert.equal(config.session.format, 'sealed');
     assert.equal(config.session.cookie?.sameSite, 'Strict');
-    assert.equal(config.session.cookie?.secure, 'auto');
-    assert.equal(config.session.cookie?.httpOnly, true);
+    assert.equal(config.session.cookie.secure, 'auto');
+    assert.equal(config.session.cookie.httpOnly, true);
     assert.equal(config.logRequests, false);
   });
 

@@ -436,3 +436,33 @@ describe('the inspector page in Chromium', () => {
     assert.ok(!serverLog.some((line) => /internal error/.test(line)), serverLog.filter((line) => /internal error/.test(line)).join('\n'));
   });
 });
+
+describe('a JSON page of the API in Chromium', () => {
+  it('opens /sessions/hello with no console error: the /favicon.ico Chromium asks for is answered', async () => {
+    assert.ok(browser !== undefined);
+    // A context of its own, so that the inspector's session above is left as it was.
+    const own = await browser.newContext();
+    try {
+      const jsonPage = await own.newPage();
+      const errors: string[] = [];
+      jsonPage.on('console', (message) => {
+        if (message.type() === 'error') errors.push(`${message.text()} at ${message.location().url}`);
+      });
+      const logged = serverLog.length;
+      const response = await jsonPage.goto(`${base}/sessions/hello`, { waitUntil: 'networkidle' });
+      assert.equal(response?.status(), 200);
+      assert.match(response.headers()['content-type'] ?? '', /^application\/json$/);
+      assert.equal(response.headers()['x-content-type-options'], 'nosniff');
+      assert.equal(((await response.json()) as LessonBody).session.session_value, 'World');
+      // Chromium asks for the icon by itself, after the page: wait until the server has answered it.
+      for (let waited = 0; !serverLog.slice(logged).some((line) => line.startsWith('GET /favicon.ico ')) && waited < 5000; waited += 50) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.match(serverLog.slice(logged).find((line) => line.startsWith('GET /favicon.ico ')) ?? 'never asked', /^GET \/favicon\.ico 200 /);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // time for a console message to arrive
+      assert.deepEqual(errors, []);
+    } finally {
+      await own.close();
+    }
+  });
+});
