@@ -1,27 +1,25 @@
 /**
- * signet sessions as a Fastify plugin: `request.session` is opened from the cookie on
+ * signet sessions as a Fastify 5 plugin: `request.session` is opened from the cookie on
  * first use, and the cookie is written (or deleted) when the answer is sent.
  *
  *     import { signetSession } from 'signet/fastify';
  *     await app.register(signetSession, { secret: process.env.SECRET_KEY });
  *     app.get('/', (request) => ({ visits: request.session.get('visits') }));
  *
- * A thin layer: all the rules live in CookieSessions (src/core/cookie-sessions.ts).
+ * A thin layer over the engine (src/core/engine.ts). The session is saved by a
+ * route-level onSend hook added to every route declared after the plugin: Fastify runs
+ * those after all the application's onSend hooks, so a write made in any of them is
+ * saved, as Flask saves after every after_request function. Routes declared before the
+ * plugin, and the not-found handler, are saved by an application-level hook instead.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler, RouteOptions } from 'fastify';
 import { readCookies } from './core/cookie-header.js';
-import { CookieSessions, type SessionOptions } from './core/cookie-sessions.js';
+import type { CookieSessions, SessionOptions } from './core/cookie-sessions.js';
+import { defaultErrorAnswer, SessionEngine, varyWithCookie, type RequestSession, type SessionData, type SessionOutcome } from './core/engine.js';
 import type { BadData, CookieTooLarge } from './core/errors.js';
-import type { PyDict } from './core/python-types.js';
 import type { Session } from './core/session.js';
 
-/**
- * The application's session data. Declare its fields once, and `request.session` is typed:
- *
- *     declare module 'signet/fastify' { interface SessionData { userId?: number } }
- */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface SessionData extends PyDict {}
+export type { SessionData };
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -33,76 +31,101 @@ declare module 'fastify' {
 export type SignetSessionOptions = (SessionOptions<SessionData> | { readonly sessions: CookieSessions<SessionData> }) & {
   /** Told why an incoming session cookie was ignored (tampered, expired, failed the schema...). */
   readonly onRejected?: (request: FastifyRequest, reason: BadData) => void;
-  /** Answers when the cookie would be too large; by default a 500 with a JSON `{"error"}`. */
-  readonly onCookieTooLarge?: (request: FastifyRequest, reply: FastifyReply, error: CookieTooLarge) => string | Buffer;
+  /**
+   * Answers when a changed session would not fit in a cookie (nothing was saved).
+   * `clearCookie`, when the request came with a session cookie, is the Set-Cookie that
+   * deletes it, so that the next request starts afresh instead of failing again. By
+   * default: a 500 with a JSON `{"error"}` that sends `clearCookie`.
+   */
+  readonly onCookieTooLarge?: (request: FastifyRequest, reply: FastifyReply, error: CookieTooLarge, clearCookie: string | undefined) => string | Buffer;
+  /** Told when an unchanged session was too large to renew: the browser keeps the valid cookie it sent. */
+  readonly onRenewalSkipped?: (request: FastifyRequest, error: CookieTooLarge) => void;
 };
 
-const OPENED = Symbol('signet.session');
+const HANDLE = Symbol('signet.session');
 const COOKIES = Symbol('signet.cookies');
+/** Marks the routes whose own onSend hook saves the session. */
+const SAVED_BY_ROUTE = 'signetSavesLast';
 
 interface SessionSlots {
-  [OPENED]: Session<SessionData> | null;
+  [HANDLE]: RequestSession<SessionData> | null;
   [COOKIES]: ReadonlyMap<string, string> | null;
 }
 
 /**
  * The request's cookies as Werkzeug reads them: each name once, in order, with its
- * first value. Read once per request (the session plugin uses the same reading).
+ * first value. Read once per request (the session uses the same reading).
  */
 export function requestCookies(request: FastifyRequest): ReadonlyMap<string, string> {
   const slots = request as unknown as SessionSlots;
   return (slots[COOKIES] ??= readCookies(request.headers.cookie ?? ''));
 }
 
-const defaultTooLarge = (_request: FastifyRequest, reply: FastifyReply, error: CookieTooLarge): string => {
-  void reply.code(500).header('content-type', 'application/json');
-  return JSON.stringify({ error: error.message }) + '\n';
+const defaultTooLarge = (_request: FastifyRequest, reply: FastifyReply, error: CookieTooLarge, clearCookie: string | undefined): string => {
+  const answer = defaultErrorAnswer({ setCookie: [], vary: true, error, ...(clearCookie === undefined ? {} : { clearCookie }) });
+  for (const cookie of answer.setCookie) void reply.header('set-cookie', cookie);
+  void reply.code(answer.status).headers(answer.headers);
+  return answer.body;
 };
 
 function plugin(fastify: FastifyInstance, options: SignetSessionOptions, done: (error?: Error) => void): void {
-  const sessions = 'sessions' in options ? options.sessions : new CookieSessions<SessionData>(options);
+  let engine: SessionEngine<SessionData>;
+  try {
+    engine = new SessionEngine<SessionData>(options);
+  } catch (error) {
+    done(error as Error); // register() and ready() reject with it: the start stops
+    return;
+  }
   const onTooLarge = options.onCookieTooLarge ?? defaultTooLarge;
-  const secureAuto = sessions.settings.cookie.secure === 'auto';
+
+  const handleOf = (request: FastifyRequest): RequestSession<SessionData> => {
+    const slots = request as unknown as SessionSlots;
+    return (slots[HANDLE] ??= engine.begin({
+      // The Cookie header, through the request's one reading of it.
+      cookieHeader: request.headers.cookie,
+      secure: () => request.protocol === 'https', // Fastify works it out per call, from trustProxy
+      ...(options.onRejected === undefined ? {} : { onRejected: (reason: BadData) => options.onRejected?.(request, reason) }),
+    }));
+  };
 
   // Declared up front, so that every request object keeps one shape (Fastify's advice).
-  fastify.decorateRequest(OPENED as unknown as string, null);
+  fastify.decorateRequest(HANDLE as unknown as string, null);
   fastify.decorateRequest(COOKIES as unknown as string, null);
   fastify.decorateRequest('session', {
     getter(this: FastifyRequest) {
-      const slots = this as unknown as SessionSlots;
-      let session = slots[OPENED];
-      if (session === null) {
-        const opened = sessions.open(requestCookies(this).get(sessions.cookieName));
-        if (opened.rejected !== undefined) options.onRejected?.(this, opened.rejected);
-        session = slots[OPENED] = opened.session;
-      }
-      return session;
+      return handleOf(this).session;
     },
   });
 
-  fastify.addHook('onSend', (request, reply, payload, next) => {
-    const session = (request as unknown as SessionSlots)[OPENED];
-    if (session === null) {
-      next(null, payload); // never opened: no cookie, no Vary, as in Flask
+  const save: onSendHookHandler = (request, reply, payload, next) => {
+    const handle = (request as unknown as SessionSlots)[HANDLE];
+    if (handle === null) {
+      next(null, payload); // never used: no cookie, no Vary, as in Flask
       return;
     }
-    // Only SESSION_COOKIE_SECURE=auto asks how the request came (Fastify works it out per call).
-    const saved = sessions.save(session, secureAuto ? { secure: request.protocol === 'https' } : {});
-    if (saved.vary) appendHeader(reply, 'vary', 'Cookie');
-    if (saved.setCookie !== undefined) appendHeader(reply, 'set-cookie', saved.setCookie);
-    next(null, saved.error === undefined ? payload : onTooLarge(request, reply, saved.error));
+    const outcome: SessionOutcome = handle.finish();
+    if (outcome.vary) void reply.header('vary', varyWithCookie(headerText(reply.getHeader('vary'))));
+    for (const cookie of outcome.setCookie) void reply.header('set-cookie', cookie); // Fastify appends set-cookie
+    if (outcome.renewalSkipped !== undefined) options.onRenewalSkipped?.(request, outcome.renewalSkipped);
+    next(null, outcome.error === undefined ? payload : onTooLarge(request, reply, outcome.error, outcome.clearCookie));
+  };
+
+  fastify.addHook('onRoute', (route: RouteOptions) => {
+    route.onSend = [...(route.onSend === undefined ? [] : Array.isArray(route.onSend) ? route.onSend : [route.onSend]), save];
+    route.config = { ...route.config, [SAVED_BY_ROUTE]: true };
+  });
+  fastify.addHook('onSend', (request, reply, payload, next) => {
+    if ((request.routeOptions.config as unknown as Record<string, unknown> | undefined)?.[SAVED_BY_ROUTE] === true) {
+      next(null, payload); // the route's own hook saves, after every other one
+      return;
+    }
+    save.call(fastify, request, reply, payload, next);
   });
   done();
 }
 
-// Fastify's reply.header() appends to set-cookie by itself; Vary is one comma list.
-function appendHeader(reply: FastifyReply, name: 'vary' | 'set-cookie', value: string): void {
-  const current = reply.getHeader(name);
-  if (current === undefined || name === 'set-cookie') {
-    void reply.header(name, value);
-  } else if (!String(current).split(',').some((part) => part.trim().toLowerCase() === value.toLowerCase())) {
-    void reply.header(name, `${String(current)}, ${value}`);
-  }
+function headerText(value: ReturnType<FastifyReply['getHeader']>): string | undefined {
+  return value === undefined ? undefined : Array.isArray(value) ? value.join(', ') : String(value);
 }
 
 // What fastify-plugin does: share the decorators and hooks with the parent scope.
@@ -110,5 +133,5 @@ function appendHeader(reply: FastifyReply, name: 'vary' | 'set-cookie', value: s
 (plugin as unknown as Record<symbol, unknown>)[Symbol.for('fastify.display-name')] = 'signet-session';
 
 export const signetSession = plugin;
-export { CookieSessions };
+export { CookieSessions } from './core/cookie-sessions.js';
 export type { SessionOptions };

@@ -184,6 +184,13 @@ describe('parseCookieHeader reads Cookie headers as Werkzeug 2.2 does', () => {
       'a=\xef\xbb\xbfx; b=\xef\xbb\xbf\xef\xbb\xbf',
       '\xef\xbb\xbfa=1',
       'a="\\357\\273\\277"',
+      // Long runs that a backtracking regex takes quadratic time over.
+      `a=b${' '.repeat(3000)}x`,
+      `a=b${' '.repeat(3000)}x; c=d`,
+      `${' '.repeat(3000)}a ${' '.repeat(3000)}=1`,
+      `a="${'\\"'.repeat(1000)}" ; b=2`,
+      `${'="'.repeat(1500)}\nz=1`,
+      `${'a=b;'.repeat(1000)}c=\nd`,
     ];
     const expected: unknown[] = [];
     const actual: unknown[] = [];

@@ -6,10 +6,6 @@
 import { StringMemo } from './memo.js';
 import { httpDate } from './tagged-json.js';
 
-// Werkzeug's `_cookie_re`, on a string of bytes. Python's bytes `\s` is [ \t\n\r\f\v]
-// and its `.` is anything but \n; JavaScript's are wider, so both are spelled out.
-const COOKIE_PAIR = /([^=;]*)(?:[ \t\n\r\f\v]*=[ \t\n\r\f\v]*("(?:[^\\"]|\\[^\n])*"|[^\n]*?))?[ \t\n\r\f\v]*;/y;
-const STRIP = /^[ \t\n\r\f\v]+|[ \t\n\r\f\v]+$/g;
 // errors="replace" as Werkzeug's charset decoding; a BOM is a character to Python, so keep it.
 const UTF8_REPLACE = new TextDecoder('utf-8', { ignoreBOM: true });
 
@@ -19,22 +15,100 @@ const UTF8_REPLACE = new TextDecoder('utf-8', { ignoreBOM: true });
  * `flag` is `flag=""`, `"quoted"` values unquoted (with `\073`-style octal escapes),
  * no percent-decoding, UTF-8 decoded with replacement characters.
  *
- * `header` is the header as Node gives it: one char per byte (latin1).
+ * `header` is the header as Node gives it: one char per byte (latin1). Time is linear
+ * in its length for every input (see {@link matchPair}).
  */
 export function parseCookieHeader(header: string): Array<[string, string]> {
   if (SIMPLE_HEADER.test(header)) return parseSimpleHeader(header);
   const pairs: Array<[string, string]> = [];
   const text = header + ';';
-  const end = header.length;
-  COOKIE_PAIR.lastIndex = 0;
-  while (COOKIE_PAIR.lastIndex < end) {
-    const match = COOKIE_PAIR.exec(text);
-    if (match === null) break;
-    const name = bytesToText((match[1] ?? '').replace(STRIP, ''));
+  let start = 0;
+  while (start < header.length) {
+    const pair = matchPair(text, start);
+    if (pair === undefined) break; // Werkzeug stops at the first place its regex does not match
+    start = pair.end;
+    const name = stripSpace(text.slice(pair.nameStart, pair.nameEnd));
     if (name === '') continue;
-    pairs.push([name, bytesToText(unquoteCookieValue(match[2] ?? ''))]);
+    pairs.push([bytesToText(name), bytesToText(unquoteCookieValue(text.slice(pair.valueStart, pair.valueEnd)))]);
   }
   return pairs;
+}
+
+interface PairMatch {
+  readonly nameStart: number;
+  readonly nameEnd: number;
+  readonly valueStart: number;
+  readonly valueEnd: number;
+  /** Just past the `;` that ends the pair. */
+  readonly end: number;
+}
+
+const SEMICOLON = 0x3b;
+const EQUALS = 0x3d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const NEWLINE = 0x0a;
+// Python's bytes `\s`: space, \t \n \v \f \r.
+const isSpace = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <= 0x0d);
+
+/**
+ * One match of Werkzeug 2.2's `_cookie_re` at `start` (`re.match`, anchored), with
+ * the outcome its backtracking reaches but worked out directly, so that no input can
+ * make it quadratic (the regex itself, run by any backtracking engine, is: a value of
+ * many spaces costs their number squared):
+ *
+ *     (?P<key>[^=;]*) (?:\s*=\s* (?P<val> "(?:[^\\"]|\\.)*" | (?:.*?) ))? \s*;
+ *
+ * The key takes everything up to the first `=` or `;` (giving characters back never
+ * helps: the next one would have to be `=` or `;`). At a `;` the pair has no value. At
+ * `=`, after the spaces, a quoted value counts if only spaces follow it up to a `;`;
+ * otherwise the value is the shortest run to the spaces before the next `;`, which
+ * fails when that run holds a newline (`.` does not match one). Then the whole match
+ * fails: no other split of the key or the spaces can succeed. `text` ends with `;`.
+ * Every scan stays within the match, or (a quoted value that does not count) ends at a
+ * quote no later scan can start before, so the total work is linear.
+ */
+function matchPair(text: string, start: number): PairMatch | undefined {
+  let nameEnd = start;
+  for (let c = text.charCodeAt(nameEnd); c !== EQUALS && c !== SEMICOLON; c = text.charCodeAt(++nameEnd));
+  if (text.charCodeAt(nameEnd) === SEMICOLON) return { nameStart: start, nameEnd, valueStart: nameEnd, valueEnd: nameEnd, end: nameEnd + 1 };
+  let valueStart = nameEnd + 1;
+  while (isSpace(text.charCodeAt(valueStart))) valueStart++;
+  if (text.charCodeAt(valueStart) === QUOTE) {
+    const close = closingQuote(text, valueStart + 1);
+    if (close >= 0) {
+      let after = close + 1;
+      while (isSpace(text.charCodeAt(after))) after++;
+      if (text.charCodeAt(after) === SEMICOLON) return { nameStart: start, nameEnd, valueStart, valueEnd: close + 1, end: after + 1 };
+    }
+  }
+  const semicolon = text.indexOf(';', valueStart);
+  let valueEnd = semicolon;
+  while (valueEnd > valueStart && isSpace(text.charCodeAt(valueEnd - 1))) valueEnd--;
+  for (let i = valueStart; i < valueEnd; i++) if (text.charCodeAt(i) === NEWLINE) return undefined;
+  return { nameStart: start, nameEnd, valueStart, valueEnd, end: semicolon + 1 };
+}
+
+/** Where `"(?:[^\\"]|\\.)*"` closes, scanning from just after its opening quote; -1 if it cannot. */
+function closingQuote(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) return i;
+    if (c === BACKSLASH) {
+      if (i + 1 >= text.length || text.charCodeAt(i + 1) === NEWLINE) return -1;
+      i++;
+    }
+  }
+  return -1;
+}
+
+/** Python's `bytes.strip()`, without a regex (`\s+$` is quadratic on spaces in the middle). */
+function stripSpace(text: string): string {
+  let from = 0;
+  let to = text.length;
+  while (from < to && isSpace(text.charCodeAt(from))) from++;
+  while (to > from && isSpace(text.charCodeAt(to - 1))) to--;
+  return from === 0 && to === text.length ? text : text.slice(from, to);
 }
 
 // Printable ASCII without quotes or backslashes, pairs split by "; ": what browsers send.

@@ -9,10 +9,11 @@ import { checkTimeouts } from './timeouts.js';
 import { FlaskSessionCodec, DEFAULT_MAX_AGE } from './flask-session.js';
 import type { PyDict } from './python-types.js';
 import { SealedCodec, type RandomBytes } from './sealed.js';
-import { Session } from './session.js';
+import { Session, type OpenedData } from './session.js';
 import { secretBytes, type Clock, type Secret } from './signer.js';
 import { serializeSetCookie, type CookieAttributes, type SameSite } from './cookie-header.js';
 import { StringMemo } from './memo.js';
+import { dumpTaggedJson } from './tagged-json.js';
 
 export type SessionFormat = 'flask' | 'sealed';
 
@@ -134,8 +135,23 @@ export interface SavedSession {
   readonly setCookie?: string;
   /** Whether to add `Vary: Cookie`: the answer depends on the cookie once the session was used. */
   readonly vary: boolean;
-  /** The cookie would be too large: nothing was set, and the app must say so. */
+  /**
+   * The changed session would not fit in a cookie: nothing was saved, and the app must
+   * answer this error instead of its answer (the adapters' default: a 500 that clears).
+   */
   readonly error?: CookieTooLarge;
+  /**
+   * With `error`, when the request came with a session cookie: the Set-Cookie that
+   * deletes it, so that the next request starts a new session instead of failing the
+   * same way again. The default answer sends it; an app that answers otherwise decides.
+   */
+  readonly clearCookie?: string;
+  /**
+   * The session did not change, but renewing its cookie (a new timestamp, a newer key,
+   * the move to the sealed format) would not fit: nothing was set, the browser keeps the
+   * valid cookie it sent, and the answer goes out as usual. For the app's log.
+   */
+  readonly renewalSkipped?: CookieTooLarge;
 }
 
 export interface RequestFacts {
@@ -155,22 +171,24 @@ export class CookieSessions<T extends PyDict = PyDict> {
   constructor(options: SessionOptions<T>) {
     this.settings = resolveSettings(options);
     const secret = options.secret;
-    const bytes = secretBytes(secret, 'SECRET_KEY');
-    const fallbacks = [...(options.secretFallbacks ?? [])].reverse(); // tried newest first, as itsdangerous does
-    fallbacks.forEach((fallback, i) => secretBytes(fallback, `SECRET_KEY_FALLBACKS[${fallbacks.length - 1 - i}]`));
+    const bytes = secretBytes(secret, 'secret');
+    const fallbacks: readonly Secret[] = options.secretFallbacks ?? [];
+    const givenFallbacks: unknown = fallbacks;
+    if (!Array.isArray(givenFallbacks)) throw new TypeError(`secretFallbacks is invalid: ${typeof fallbacks} (give an array of older keys, oldest first)`);
+    fallbacks.forEach((fallback, i) => secretBytes(fallback, `secretFallbacks[${i}]`));
     if (bytes.length < STRONG_SECRET_BYTES) {
       (options.warn ?? console.warn)(
-        `SECRET_KEY is weak: ${bytes.length} bytes; use ${STRONG_SECRET_BYTES} random bytes or more (signet genkey), or anyone holding one cookie can try to guess it offline`,
+        `secret is weak: ${bytes.length} bytes; use ${STRONG_SECRET_BYTES} random bytes or more (signet genkey), or anyone holding one cookie can try to guess it offline`,
       );
     }
     this.clock = options.clock ?? Date.now;
     const clock = { clock: this.clock };
-    this.flask = new FlaskSessionCodec({ secret, fallbackSecrets: fallbacks, maxAge: this.settings.permanentLifetime, ...clock });
+    this.flask = new FlaskSessionCodec({ secret, secretFallbacks: fallbacks, maxAge: this.settings.permanentLifetime, ...clock });
     this.sealed =
       this.settings.format === 'sealed'
         ? new SealedCodec({
             secret,
-            fallbackSecrets: fallbacks,
+            secretFallbacks: fallbacks,
             cookieName: this.settings.cookie.name,
             ...clock,
             ...(options.randomBytes === undefined ? {} : { randomBytes: options.randomBytes }),
@@ -195,13 +213,19 @@ export class CookieSessions<T extends PyDict = PyDict> {
 
   /** `open_session`: a missing, empty or invalid cookie gives a new, empty session, with the reason. */
   open(cookie: string | undefined): OpenedSession<T> {
-    if (cookie === undefined || cookie === '') return { session: new Session<T>() };
-    const read = this.read(cookie);
-    if (!read.ok) return { session: new Session<T>(), rejected: read.error };
-    return { session: read.value };
+    const { opened, rejected } = this.openData(cookie);
+    const session = new Session<T>(opened.data, opened.state);
+    return rejected === undefined ? { session } : { session, rejected };
   }
 
-  private read(cookie: string): Result<Session<T>> {
+  /** {@link open}, as the data and state a session is made of (for a deferred session). */
+  openData(cookie: string | undefined): { readonly opened: OpenedData<T>; readonly rejected?: BadData } {
+    if (cookie === undefined || cookie === '') return { opened: NEW_SESSION };
+    const read = this.read(cookie);
+    return read.ok ? { opened: read.value } : { opened: NEW_SESSION, rejected: read.error };
+  }
+
+  private read(cookie: string): Result<OpenedData<T>> {
     let data: PyDict;
     let createdAt: number;
     let reissue: boolean;
@@ -224,7 +248,7 @@ export class CookieSessions<T extends PyDict = PyDict> {
     }
     const invalid = this.schema === undefined ? undefined : checkSchema(this.schema, data);
     if (invalid !== undefined) return err(new BadPayload(`Session data fails the schema: ${invalid}`, 'schema'));
-    return ok(new Session<T>(data as T, { isNew: false, createdAt, reissue, source: cookie }));
+    return ok({ data: data as T, state: { isNew: false, createdAt, reissue, source: cookie } });
   }
 
   /**
@@ -237,7 +261,7 @@ export class CookieSessions<T extends PyDict = PyDict> {
     const attributes = secure ? this.secureAttributes : this.plainAttributes;
     if (session.isEmpty()) {
       if (!session.modified) return session.accessed ? VARY : NO_VARY;
-      return { vary: true, setCookie: serializeSetCookie(this.cookieName, '', { ...attributes, expires: 0, maxAge: 0 }) };
+      return { vary: true, setCookie: this.deletion(attributes) };
     }
     const permanent = session.peek('_permanent') === true;
     const { idleTimeout, refreshEachRequest } = this.settings;
@@ -260,8 +284,27 @@ export class CookieSessions<T extends PyDict = PyDict> {
     const renewed = this.renewals.peek(key);
     if (renewed !== undefined) return renewed;
     const saved = this.issue(session, data, now, permanent, attributes);
-    if (saved.error === undefined) this.renewals.put(key, saved);
+    if (saved.setCookie !== undefined) this.renewals.put(key, saved);
     return saved;
+  }
+
+  /** The Set-Cookie that makes the browser drop the session cookie (Flask's, for an emptied session). */
+  private deletion(attributes: CookieAttributes): string {
+    return serializeSetCookie(this.cookieName, '', { ...attributes, expires: 0, maxAge: 0 });
+  }
+
+  /**
+   * A cookie too large to send. Unchanged data (the same as the cookie the request
+   * brought: assignments of equal values do not count) keeps that cookie, which is still
+   * valid; changed data is the app's error, and the cookie it came with is cleared, so a
+   * session that grew too large never locks its user out.
+   */
+  private tooLarge(session: Session<T>, error: CookieTooLarge, attributes: CookieAttributes): SavedSession {
+    const origin = session.openedFrom;
+    if (origin === undefined) return { vary: true, error };
+    const before = this.read(origin);
+    if (before.ok && sameData(before.value.data ?? {}, session.toDict())) return { vary: true, renewalSkipped: error };
+    return { vary: true, error, clearCookie: this.deletion(attributes) };
   }
 
   private issue(session: Session<T>, given: PyDict | undefined, now: number, permanent: boolean, attributes: CookieAttributes): SavedSession {
@@ -280,7 +323,7 @@ export class CookieSessions<T extends PyDict = PyDict> {
     // Flask: a permanent session's cookie expires a lifetime from now; never after the absolute end.
     const header = serializeSetCookie(this.cookieName, value, permanent ? { expires: Math.min(now + permanentLifetime, ends), ...attributes } : attributes);
     const size = header.length; // latin1: a char per byte
-    if (size > maxCookieSize) return { vary: true, error: new CookieTooLarge(this.cookieName, size, maxCookieSize) };
+    if (size > maxCookieSize) return this.tooLarge(session, new CookieTooLarge(this.cookieName, size, maxCookieSize), attributes);
     return { vary: true, setCookie: header };
   }
 }
@@ -303,6 +346,28 @@ function spellFlat(data: PyDict): string | undefined {
   return text;
 }
 
+/** What an answer to a session too large to save says: the error, and whether the cookie was cleared. */
+export function tooLargeMessage(error: CookieTooLarge, clearCookie: string | undefined): string {
+  const cleared = clearCookie === undefined ? '' : `; the ${error.cookieName} cookie was cleared, so the next request starts a new session`;
+  return `${error.message}: the session was not saved${cleared}`;
+}
+
+/** What a log says when an unchanged session was too large to renew. */
+export function renewalSkippedMessage(error: CookieTooLarge): string {
+  return `${error.message}: the session is unchanged, so the ${error.cookieName} cookie the browser sent stays in use`;
+}
+
+/** Equal session data, as Flask would write it; the creation time a renewal adds does not count. */
+function sameData(a: PyDict, b: PyDict): boolean {
+  const spell = (data: PyDict): string => {
+    const copy = { ...data };
+    Reflect.deleteProperty(copy, CREATED_KEY);
+    return dumpTaggedJson(copy);
+  };
+  return spell(a) === spell(b);
+}
+
+const NEW_SESSION: OpenedData<never> = Object.freeze({});
 const VARY: SavedSession = Object.freeze({ vary: true });
 const NO_VARY: SavedSession = Object.freeze({ vary: false });
 

@@ -21,6 +21,7 @@ export type BadDataReason =
   | 'future'
   | 'payload-base64'
   | 'payload-inflate'
+  | 'payload-too-large'
   | 'payload-utf8'
   | 'payload-json'
   | 'payload-tag'
@@ -97,7 +98,7 @@ export class CookieTooLarge extends Error {
     readonly size: number,
     readonly limit: number,
   ) {
-    super(`The ${cookieName} cookie would be ${size} bytes with its attributes, over the ${limit}-byte limit browsers keep; it was not sent, so the session was not saved`);
+    super(`The ${cookieName} cookie would be ${size} bytes with its attributes, over the ${limit}-byte limit browsers keep`);
   }
 }
 

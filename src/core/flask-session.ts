@@ -24,8 +24,8 @@ export const FLASK_SESSION_SALT = 'cookie-session';
 export interface FlaskSessionCodecOptions {
   /** Flask's `SECRET_KEY`: text (UTF-8) or bytes. */
   readonly secret: Secret;
-  /** Flask 3.1's `SECRET_KEY_FALLBACKS`: verify only, newest first. */
-  readonly fallbackSecrets?: readonly Secret[];
+  /** Flask 3.1's `SECRET_KEY_FALLBACKS`: verify only, oldest first (the last is tried first). */
+  readonly secretFallbacks?: readonly Secret[];
   /** Seconds a cookie stays valid after signing; Flask passes `PERMANENT_SESSION_LIFETIME`. */
   readonly maxAge?: number;
   readonly salt?: string;
@@ -37,7 +37,7 @@ export interface DecodedSession<T extends PyDict = PyDict> {
   readonly data: T;
   /** Unix seconds when the cookie was signed. */
   readonly issuedAt: number;
-  /** 0 when the current secret verified it, 1 + i for `fallbackSecrets[i]`. */
+  /** 0 when the current secret verified it, 1 + i for `secretFallbacks[i]`. */
   readonly secretIndex: number;
 }
 
@@ -46,8 +46,8 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** How many cookies of one second {@link FlaskSessionCodec.encode} keeps. */
 const ENCODED_PER_SECOND = 512;
-/** ...each of JSON up to 16 KiB, so the memory stays bounded (a larger session seldom fits a cookie, even compressed). */
-const ENCODED_JSON_LENGTH = 16 * 1024;
+/** ...each of JSON up to 8 KiB, so the memory stays bounded (a larger session seldom fits a cookie, even compressed). */
+const ENCODED_JSON_LENGTH = 8 * 1024;
 
 /** Reads and writes Flask session cookies for one secret (and its fallbacks). */
 export class FlaskSessionCodec {
@@ -60,7 +60,7 @@ export class FlaskSessionCodec {
     this.maxAge = maxAge;
     this.signer = new TimestampSigner({
       secret: options.secret,
-      fallbackSecrets: options.fallbackSecrets ?? [],
+      secretFallbacks: options.secretFallbacks ?? [],
       salt: options.salt ?? FLASK_SESSION_SALT,
       ...(options.clock === undefined ? {} : { clock: options.clock }),
     });
@@ -110,16 +110,19 @@ export class FlaskSessionCodec {
     const unsigned = this.signer.unsign(cookie, this.maxAge);
     if (!unsigned.ok) return unsigned;
     const { value, timestamp, secretIndex } = unsigned.value;
-    // Only a payload whose signature just verified reaches the memos.
-    const flat = flatMemo.get(value, readFlat);
-    if (flat !== null) {
-      this.verified.put(cookie, { data: flat, issuedAt: timestamp, secretIndex });
-      return ok({ data: { ...flat } as T, issuedAt: timestamp, secretIndex });
+    // Only a payload whose signature just verified reaches the memos (and the inflater).
+    let flat = flatMemo.peek(value);
+    if (flat === undefined) {
+      const read = readPayload(value);
+      if (!read.ok) return read;
+      const data = read.value.value;
+      if (!isPyDict(data)) return err(new BadPayload('The session is not a dict', 'payload-not-dict'));
+      // Only small flat sessions are remembered: bounded by what they hold, not by the cookie.
+      if (read.value.jsonLength > MEMO_JSON_LENGTH || !isFlatDict(data)) return ok({ data: data as T, issuedAt: timestamp, secretIndex });
+      flatMemo.put(value, (flat = Object.freeze(data)));
     }
-    const data = decodePayload(value);
-    if (!data.ok) return data;
-    if (!isPyDict(data.value)) return err(new BadPayload('The session is not a dict', 'payload-not-dict'));
-    return ok({ data: data.value as T, issuedAt: timestamp, secretIndex });
+    this.verified.put(cookie, { data: flat, issuedAt: timestamp, secretIndex });
+    return ok({ data: { ...flat } as T, issuedAt: timestamp, secretIndex });
   }
 
   private readonly verified = new StringMemo<{ readonly data: Readonly<PyDict>; readonly issuedAt: number; readonly secretIndex: number }>(512, 4096);
@@ -237,26 +240,39 @@ function computePayload(json: string): string {
 
 // Most sessions are a flat dict of strings and numbers, and the same cookie comes back
 // many times: keep those read results (frozen), and hand out copies.
-const flatMemo = new StringMemo<Readonly<PyDict> | null>(512, 4096);
+const flatMemo = new StringMemo<Readonly<PyDict>>(512, 4096);
+/** The longest JSON a remembered session may have, so that a memo's memory follows what it holds. */
+const MEMO_JSON_LENGTH = 4096;
+
+/**
+ * The most bytes a compressed payload may inflate to. A cookie of 4 KB can hold a zlib
+ * stream of 4 MB (zlib's ratio is about 1000:1); Flask inflates it all. A real session
+ * that fits a cookie holds far less, so more is refused before it is built.
+ */
+export const MAX_INFLATED_PAYLOAD = 64 * 1024;
 
 const isFlatDict = (value: unknown): value is PyDict =>
   isPyDict(value) && Object.values(value).every((item) => item === null || (typeof item !== 'object' && typeof item !== 'bigint'));
 
-function readFlat(payload: string): Readonly<PyDict> | null {
-  const data = decodePayload(payload);
-  return data.ok && isFlatDict(data.value) ? Object.freeze(data.value) : null;
-}
-
 /** `URLSafeSerializerMixin.load_payload`, then Flask's tagged JSON, as a result. */
 export function decodePayload(payload: string): Result<unknown> {
+  const read = readPayload(payload);
+  return read.ok ? ok(read.value.value) : read;
+}
+
+/** {@link decodePayload}, with the length of the JSON it read. */
+function readPayload(payload: string): Result<{ readonly value: unknown; readonly jsonLength: number }> {
   const compressed = payload.startsWith('.');
   const bytes = decodeBase64Lenient(toByteString(compressed ? payload.slice(1) : payload), 'url-safe', true);
   if (bytes === undefined) return err(new BadPayload('Could not base64 decode the payload because of an exception', 'payload-base64'));
   let json: Uint8Array = bytes;
   if (compressed) {
     try {
-      json = inflateSync(bytes);
+      json = inflateSync(bytes, { maxOutputLength: MAX_INFLATED_PAYLOAD });
     } catch (cause) {
+      if ((cause as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+        return err(new BadPayload(`The payload inflates to more than ${MAX_INFLATED_PAYLOAD} bytes, more than any session cookie holds`, 'payload-too-large', cause));
+      }
       return err(new BadPayload('Could not zlib decompress the payload before decoding the payload', 'payload-inflate', cause));
     }
   }
@@ -267,7 +283,7 @@ export function decodePayload(payload: string): Result<unknown> {
     return err(new BadPayload('Could not load the payload because of an exception: invalid UTF-8', 'payload-utf8', cause));
   }
   try {
-    return ok(loadTaggedJson(text));
+    return ok({ value: loadTaggedJson(text), jsonLength: text.length });
   } catch (cause) {
     // Python turns any exception here into BadPayload; a RangeError from JSON nested too
     // deep for the stack is Python's RecursionError.

@@ -39,7 +39,7 @@ export interface InspectOptions {
   /** The key to verify with; without it, the cookie is only read. */
   readonly secret?: Secret;
   /** Older keys that still verify, in Flask's order (SECRET_KEY_FALLBACKS: the last is tried first). */
-  readonly fallbackSecrets?: readonly Secret[];
+  readonly secretFallbacks?: readonly Secret[];
   /** The cookie name a sealed token is bound to (default "session"). */
   readonly cookieName?: string;
   /** Seconds a cookie stays valid (Flask's PERMANENT_SESSION_LIFETIME, 31 days). */
@@ -68,7 +68,7 @@ export function inspectCookie(cookie: string, options: InspectOptions = {}): Ins
     if (options.secret === undefined) {
       return { format: 'sealed', compressed: false, checks: [{ name: 'format', ok: true, detail: 'a sealed (encrypted) token: it cannot be read without the key' }] };
     }
-    const opened = new SealedCodec({ secret: options.secret, fallbackSecrets: options.fallbackSecrets ?? [], cookieName: options.cookieName ?? 'session', ...clock }).open(cookie);
+    const opened = new SealedCodec({ secret: options.secret, secretFallbacks: options.secretFallbacks ?? [], cookieName: options.cookieName ?? 'session', ...clock }).open(cookie);
     if (!opened.ok) {
       const check = CHECK_OF[opened.error.reason] ?? 'payload';
       return { format: 'sealed', compressed: false, verified: false, failure: opened.error.reason, checks: [{ name: check, ok: false, detail: opened.error.message }] };
@@ -87,9 +87,19 @@ export function inspectCookie(cookie: string, options: InspectOptions = {}): Ins
   const shape = parts.length >= 3 && (parts.length === 3 || (compressed && parts.length === 4));
   checks.push({ name: 'format', ok: shape, detail: shape ? `payload.timestamp.signature${compressed ? ', payload compressed with zlib' : ''}` : `expected payload.timestamp.signature, found ${parts.length} part(s)` });
   const signedAt = timestampText === undefined ? undefined : decodeTimestamp(timestampText);
+  // With a key, the signature is checked first: a forged compressed payload is never
+  // inflated (a 7 KB one can hold megabytes). Without one, reading is the point, and
+  // the inflater's bound (MAX_INFLATED_PAYLOAD) caps the work.
+  const codec = options.secret === undefined ? undefined : new FlaskSessionCodec({ secret: options.secret, secretFallbacks: options.secretFallbacks ?? [], ...(options.maxAge === undefined ? {} : { maxAge: options.maxAge }), ...clock });
+  const verdict = codec?.decode(cookie);
+  const signatureFailed = verdict !== undefined && !verdict.ok && SIGNATURE_STAGE.has(CHECK_OF[verdict.error.reason] ?? 'payload');
   let payload: PyValue | undefined;
   let payloadError: string | undefined;
-  if (payloadText !== undefined) {
+  if (verdict?.ok === true) {
+    payload = verdict.value.data;
+  } else if (payloadText !== undefined && compressed && signatureFailed) {
+    payloadError = 'not decompressed: the signature does not verify, and a forged compressed payload is not inflated';
+  } else if (payloadText !== undefined) {
     const read = decodePayload(payloadText);
     if (read.ok) payload = read.value as PyValue;
     else payloadError = read.error.message;
@@ -102,14 +112,12 @@ export function inspectCookie(cookie: string, options: InspectOptions = {}): Ins
     ...(signedAt === undefined ? {} : { signedAt }),
     ...(signature === undefined ? {} : { signature }),
   };
-  if (options.secret === undefined) {
+  if (codec === undefined) {
     if (signedAt !== undefined) checks.push({ name: 'timestamp', ok: true, detail: `claims to be signed at ${new Date(signedAt * 1000).toISOString()} (unverified)` });
     checks.push({ name: 'payload', ok: payload !== undefined, detail: payload === undefined ? (payloadError ?? 'no payload') : 'readable by anyone: the signed format is not encrypted' });
     return { ...base, checks };
   }
-  const fallbackSecrets = [...(options.fallbackSecrets ?? [])].reverse();
-  const codec = new FlaskSessionCodec({ secret: options.secret, fallbackSecrets, ...(options.maxAge === undefined ? {} : { maxAge: options.maxAge }), ...clock });
-  const verdict = codec.decode(cookie);
+  if (verdict === undefined) return { ...base, checks }; // not reached: a codec gives a verdict
   const failed = verdict.ok ? undefined : (CHECK_OF[verdict.error.reason] ?? 'payload');
   const order: CheckResult['name'][] = ['signature', 'timestamp', 'age', 'payload'];
   const failedAt = failed === undefined ? order.length : order.indexOf(failed);
@@ -123,6 +131,9 @@ export function inspectCookie(cookie: string, options: InspectOptions = {}): Ins
   }
   return { ...base, verified: verdict.ok, ...(verdict.ok ? {} : { failure: verdict.error.reason }), checks };
 }
+
+// The checks before the signature is known to be good.
+const SIGNATURE_STAGE: ReadonlySet<CheckResult['name']> = new Set(['format', 'signature', 'timestamp']);
 
 const PASSED: Record<CheckResult['name'], (maxAge: number, signedAt: number | undefined) => string> = {
   format: () => 'payload.timestamp.signature',

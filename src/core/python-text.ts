@@ -7,7 +7,7 @@
 // What Python's str.isspace() accepts: the separators of str.split() and str.strip().
 const PY_SPACE = '\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 const SPLIT = new RegExp(`[${PY_SPACE}]+`, 'u');
-const STRIP = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, 'gu');
+const SPACE = new RegExp(`^[${PY_SPACE}]$`);
 const DECIMAL_DIGIT = /\p{Nd}/u;
 
 /** `text.split()`: split on runs of whitespace, no empty pieces. */
@@ -15,10 +15,22 @@ export function pythonSplit(text: string): string[] {
   return text.split(SPLIT).filter((piece) => piece !== '');
 }
 
-/** `text.strip()`. */
+/** `text.strip()`, without a regex: `\\s+$` takes quadratic time over spaces in the middle. */
 export function pythonStrip(text: string): string {
-  return text.replace(STRIP, '');
+  return stripEnds(text, (char) => SPACE.test(char));
 }
+
+/** `text` without the characters `strip` matches at either end (all of them BMP characters). */
+function stripEnds(text: string, strip: (char: string) => boolean): string {
+  let from = 0;
+  let to = text.length;
+  while (from < to && strip(text.charAt(from))) from++;
+  while (to > from && strip(text.charAt(to - 1))) to--;
+  return text.slice(from, to);
+}
+
+/** Python 3.11's `sys.get_int_max_str_digits()`: `int()` of a longer decimal string raises ValueError. */
+const MAX_INT_DIGITS = 4300;
 
 /**
  * Unicode decimal digits come in contiguous runs of ten, 0 to 9 (a Unicode stability
@@ -42,7 +54,9 @@ export function pythonInt(text: string, base: 10 | 16 = 10): bigint | undefined 
   }
   const match = (base === 10 ? /^([+-]?)(\d(?:_?\d)*)$/ : /^([+-]?)(?:0[xX]_?)?([0-9a-fA-F](?:_?[0-9a-fA-F])*)$/).exec(ascii);
   if (match === null) return undefined;
-  const value = BigInt((base === 16 ? '0x' : '') + (match[2] as string).replaceAll('_', ''));
+  const digits = (match[2] as string).replaceAll('_', '');
+  if (base === 10 && digits.length > MAX_INT_DIGITS) return undefined; // and BigInt() of it is not linear
+  const value = BigInt((base === 16 ? '0x' : '') + digits);
   return match[1] === '-' ? -value : value;
 }
 
@@ -52,7 +66,8 @@ export function pythonInt(text: string, base: 10 | 16 = 10): bigint | undefined 
  * read by `int(hex, 16)` into 0 .. 2^128 - 1.
  */
 export function pythonUuidHex(text: string): string | undefined {
-  const hex = text.replaceAll('urn:', '').replaceAll('uuid:', '').replace(/^[{}]+|[{}]+$/g, '').replaceAll('-', '');
+  const unwrapped = text.replaceAll('urn:', '').replaceAll('uuid:', '');
+  const hex = stripEnds(unwrapped, (char) => char === '{' || char === '}').replaceAll('-', '');
   if (Array.from(hex).length !== 32) return undefined;
   const value = pythonInt(hex, 16);
   if (value === undefined || value < 0n || value >= 1n << 128n) return undefined;

@@ -35,8 +35,8 @@ export type RandomBytes = (size: number) => Uint8Array;
 export interface SealedCodecOptions {
   /** The newest key: it seals. */
   readonly secret: Secret;
-  /** Older keys that still open tokens, in any order. */
-  readonly fallbackSecrets?: readonly Secret[];
+  /** Older keys that still open tokens, oldest first as everywhere (the key id picks one: order does not matter here). */
+  readonly secretFallbacks?: readonly Secret[];
   /** The cookie's name: the keys are bound to it. */
   readonly cookieName: string;
   readonly clock?: Clock;
@@ -52,7 +52,7 @@ export interface SealedTimes {
 
 export interface OpenedToken<T extends PyDict = PyDict> extends SealedTimes {
   readonly data: T;
-  /** 0 when the newest key opened it, 1 + i for `fallbackSecrets[i]`. */
+  /** 0 when the newest key opened it, 1 + i for `secretFallbacks[i]`. */
   readonly secretIndex: number;
 }
 
@@ -98,8 +98,8 @@ export class SealedCodec {
   private readonly opened = new StringMemo<Opened | null>(512, 4096);
 
   constructor(options: SealedCodecOptions) {
-    const secrets = [options.secret, ...(options.fallbackSecrets ?? [])];
-    this.keys = secrets.map((secret, i) => deriveKey(secret, options.cookieName, i === 0 ? 'secret' : `fallbackSecrets[${i - 1}]`));
+    const secrets = [options.secret, ...(options.secretFallbacks ?? [])];
+    this.keys = secrets.map((secret, i) => deriveKey(secret, options.cookieName, i === 0 ? 'secret' : `secretFallbacks[${i - 1}]`));
     this.clock = options.clock ?? Date.now;
     this.random = options.randomBytes ?? pooledRandomBytes();
   }

@@ -4,7 +4,7 @@
  * the same value counts, as in Flask), `isNew` when no valid cookie came in.
  * `T` describes the application's own session data.
  */
-import { Tuple, setOwn, type PyDict, type PyValue } from './python-types.js';
+import { Markup, Tuple, setOwn, type PyDict, type PyValue } from './python-types.js';
 
 export interface SessionState {
   /** True when the request brought no valid session cookie (default: no data given). */
@@ -20,7 +20,14 @@ export interface SessionState {
 /** One flashed message: Flask stores `(category, message)` tuples under `_flashes`. */
 export interface Flash {
   readonly category: string;
-  readonly message: string;
+  /** The text, or Markup when it was flashed as Markup (HTML the app trusts), as Flask keeps it. */
+  readonly message: string | Markup;
+}
+
+/** What a deferred session opens to: its data (none for a new session) and its state. */
+export interface OpenedData<T extends PyDict = PyDict> {
+  readonly data?: T;
+  readonly state?: SessionState;
 }
 
 export class Session<T extends PyDict = PyDict> {
@@ -28,24 +35,81 @@ export class Session<T extends PyDict = PyDict> {
   accessed = false;
   /** Set by any write; the cookie is then re-issued (or deleted, when emptied). */
   modified = false;
-  /** Set when the cookie must be re-issued although unmodified. */
-  reissue: boolean;
-  readonly isNew: boolean;
+  private reissueFlag = false;
+  private newFlag = true;
   private startedAt: number | undefined;
-  private data: PyDict;
-  private readonly sourceCookie: string | undefined;
+  private data: PyDict = {};
+  private sourceCookie: string | undefined;
   // Whether the data is still exactly what the source cookie holds. Flask re-writes the
   // cookie after any assignment, even of the same value; when nothing really changed,
   // the cookie can be renewed without writing the data again.
-  private pristine: boolean;
+  private pristine = false;
+  private opener: (() => OpenedData<T>) | undefined;
+  private closedBecause: string | undefined;
 
   constructor(data?: T, state: SessionState = {}) {
+    this.adopt(data, state);
+  }
+
+  /**
+   * A session opened on first use: `open` runs (once) when anything first asks for the
+   * session's data or state, so a request that never uses its session never reads the
+   * cookie. Flags stay unset until then.
+   */
+  static deferred<T extends PyDict = PyDict>(open: () => OpenedData<T>): Session<T> {
+    const session = new Session<T>();
+    session.opener = open;
+    return session;
+  }
+
+  /**
+   * Refuses writes from now on: the cookie has been written, so a later change would be
+   * lost without a word. Reads still work.
+   */
+  close(reason: string): void {
+    this.closedBecause = reason;
+  }
+
+  /** Whether the data has been loaded (always, but for a deferred session not yet used). */
+  get opened(): boolean {
+    return this.opener === undefined;
+  }
+
+  private adopt(data: T | undefined, state: SessionState): void {
     this.data = data === undefined ? {} : { ...data };
-    this.isNew = state.isNew ?? data === undefined;
+    this.newFlag = state.isNew ?? data === undefined;
     this.startedAt = state.createdAt;
-    this.reissue = state.reissue ?? false;
+    this.reissueFlag = state.reissue ?? false;
     this.sourceCookie = state.source;
     this.pristine = state.source !== undefined;
+  }
+
+  /** The data, opening a deferred session first. */
+  private open(): PyDict {
+    const opener = this.opener;
+    if (opener !== undefined) {
+      this.opener = undefined;
+      const opened = opener();
+      this.adopt(opened.data, opened.state ?? {});
+    }
+    return this.data;
+  }
+
+  /** True when the request brought no valid session cookie. */
+  get isNew(): boolean {
+    this.open();
+    return this.newFlag;
+  }
+
+  /** Set when the cookie must be re-issued although unmodified (read with an old key, or migrated). */
+  get reissue(): boolean {
+    this.open();
+    return this.reissueFlag;
+  }
+
+  set reissue(value: boolean) {
+    this.open();
+    this.reissueFlag = value;
   }
 
   /**
@@ -54,11 +118,19 @@ export class Session<T extends PyDict = PyDict> {
    * a value that could be changed in place (an object), ends it. Undefined afterwards.
    */
   get source(): string | undefined {
+    this.open();
     return this.pristine ? this.sourceCookie : undefined;
+  }
+
+  /** The cookie value this session was read from, whatever was done to it since; undefined for a new one. */
+  get openedFrom(): string | undefined {
+    this.open();
+    return this.sourceCookie;
   }
 
   /** When the session began (Unix seconds), as carried by its cookie; undefined for a new one. */
   get createdAt(): number | undefined {
+    this.open();
     return this.startedAt;
   }
 
@@ -66,20 +138,22 @@ export class Session<T extends PyDict = PyDict> {
   get(key: string): PyValue | undefined;
   get(key: string): PyValue | undefined {
     this.accessed = true;
-    if (!Object.hasOwn(this.data, key)) return undefined;
-    const value = this.data[key];
+    const data = this.open();
+    if (!Object.hasOwn(data, key)) return undefined;
+    const value = data[key];
     if (typeof value === 'object' && value !== null) this.pristine = false; // the caller may change it in place
     return value;
   }
 
   /** Reads a value without counting as access: for the code that writes the cookie. */
   peek(key: string): PyValue | undefined {
-    return Object.hasOwn(this.data, key) ? this.data[key] : undefined;
+    const data = this.open();
+    return Object.hasOwn(data, key) ? data[key] : undefined;
   }
 
   has(key: string): boolean {
     this.accessed = true;
-    return Object.hasOwn(this.data, key);
+    return Object.hasOwn(this.open(), key);
   }
 
   set<K extends keyof T & string>(key: K, value: T[K]): this;
@@ -88,18 +162,20 @@ export class Session<T extends PyDict = PyDict> {
     // A runtime guard for JavaScript callers: Python has no undefined.
     if ((value as unknown) === undefined) throw new TypeError(`session value is invalid: undefined for key ${JSON.stringify(key)}`);
     this.touch();
-    if (this.pristine && !(Object.hasOwn(this.data, key) && Object.is(this.data[key], value) && (typeof value !== 'object' || value === null))) this.pristine = false;
-    setOwn(this.data, key, value);
+    const data = this.open();
+    if (this.pristine && !(Object.hasOwn(data, key) && Object.is(data[key], value) && (typeof value !== 'object' || value === null))) this.pristine = false;
+    setOwn(data, key, value);
     return this;
   }
 
   /** Removes a key; removing a key that is not there is only a read (Werkzeug's UpdateDictMixin). */
   delete(key: string): boolean {
     this.accessed = true;
-    if (!Object.hasOwn(this.data, key)) return false;
-    this.modified = true;
+    const data = this.open();
+    if (!Object.hasOwn(data, key)) return false;
+    this.touch();
     this.pristine = false;
-    Reflect.deleteProperty(this.data, key);
+    Reflect.deleteProperty(data, key);
     return true;
   }
 
@@ -113,6 +189,7 @@ export class Session<T extends PyDict = PyDict> {
   /** Empties the session; what is stored next starts a new session (for the absolute timeout). */
   clear(): void {
     this.touch();
+    this.open();
     this.pristine = false;
     this.data = {};
     this.startedAt = undefined;
@@ -120,12 +197,12 @@ export class Session<T extends PyDict = PyDict> {
 
   get size(): number {
     this.accessed = true;
-    return Object.keys(this.data).length;
+    return Object.keys(this.open()).length;
   }
 
   keys(): string[] {
     this.accessed = true;
-    return Object.keys(this.data);
+    return Object.keys(this.open());
   }
 
   /** Flask's `session.permanent`, kept in the `_permanent` key; reading it is an access. */
@@ -138,7 +215,7 @@ export class Session<T extends PyDict = PyDict> {
   }
 
   /** Flask's `flash(message, category)`: appends `(category, message)` to `_flashes`. */
-  flash(message: string, category = 'message'): void {
+  flash(message: string | Markup, category = 'message'): void {
     const current = this.get('_flashes');
     const flashes = Array.isArray(current) ? [...(current as readonly PyValue[])] : [];
     flashes.push(new Tuple([category, message]));
@@ -156,7 +233,7 @@ export class Session<T extends PyDict = PyDict> {
     for (const item of Array.isArray(stored) ? (stored as readonly PyValue[]) : []) {
       const pair = item instanceof Tuple ? item.items : Array.isArray(item) ? (item as readonly PyValue[]) : [];
       const [category, message] = pair;
-      if (typeof category === 'string' && typeof message === 'string') flashes.push({ category, message });
+      if (typeof category === 'string' && (typeof message === 'string' || message instanceof Markup)) flashes.push({ category, message });
     }
     // As get_flashed_messages(category_filter=...): an empty filter is no filter.
     return categories === undefined || categories.length === 0 ? flashes : flashes.filter((flash) => categories.includes(flash.category));
@@ -164,17 +241,20 @@ export class Session<T extends PyDict = PyDict> {
 
   /** A copy of the data, for writing the cookie; does not count as access. */
   toDict(): T {
-    if (this.pristine && !isFlat(this.data)) this.pristine = false; // the copy shares nested values
-    return { ...this.data } as T;
+    const data = this.open();
+    if (this.pristine && !isFlat(data)) this.pristine = false; // the copy shares nested values
+    return { ...data } as T;
   }
 
   /** Whether the session holds nothing; does not count as access (Flask's `if not session`). */
   isEmpty(): boolean {
-    for (const key in this.data) if (Object.hasOwn(this.data, key)) return false;
+    const data = this.open();
+    for (const key in data) if (Object.hasOwn(data, key)) return false;
     return true;
   }
 
   private touch(): void {
+    if (this.closedBecause !== undefined) throw new TypeError(`session is closed: ${this.closedBecause}`);
     this.accessed = true;
     this.modified = true;
   }

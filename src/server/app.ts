@@ -6,7 +6,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { serializeSetCookie } from '../core/cookie-header.js';
-import { CookieSessions, FLASK_COOKIE, type SessionOptions } from '../core/cookie-sessions.js';
+import { CookieSessions, FLASK_COOKIE, renewalSkippedMessage, tooLargeMessage, type SessionOptions } from '../core/cookie-sessions.js';
 import type { Clock, Secret } from '../core/signer.js';
 import { requestCookies, signetSession, type SessionData } from '../fastify.js';
 import { answerLesson, errorBody } from './lesson.js';
@@ -64,7 +64,7 @@ export async function buildServer(options: LessonServerOptions): Promise<Fastify
     cookie: { ...FLASK_COOKIE, ...options.session?.cookie },
     secret: options.secret,
     warn: (message) => {
-      log(`warning: ${message}`);
+      log(`warning: ${message.replace(/^secret /, 'SECRET_KEY ')}`); // the lesson's name for the option
     },
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
@@ -106,11 +106,15 @@ export async function buildServer(options: LessonServerOptions): Promise<Fastify
     onRejected: (request, reason) => {
       log(`${request.method} ${request.originalUrl}: ignored the ${sessions.cookieName} cookie: ${reason.reason} (${reason.message})`);
     },
-    onCookieTooLarge: (request, reply, error) => {
-      log(`${request.method} ${request.originalUrl}: ${error.message}`);
+    onCookieTooLarge: (request, reply, error, clearCookie) => {
+      log(`${request.method} ${request.originalUrl}: ${tooLargeMessage(error, clearCookie)}`);
       reply.removeHeader('set-cookie'); // an error answer, not the lesson's: no mouse either
+      if (clearCookie !== undefined) void reply.header('set-cookie', clearCookie);
       void reply.code(500).header('content-type', JSON_TYPE);
-      return Buffer.from(errorBody(error.message), 'latin1');
+      return Buffer.from(errorBody(tooLargeMessage(error, clearCookie)), 'latin1');
+    },
+    onRenewalSkipped: (request, error) => {
+      log(`${request.method} ${request.originalUrl}: ${renewalSkippedMessage(error)}`);
     },
   });
 

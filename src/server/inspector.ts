@@ -41,6 +41,8 @@ const SECURITY_HEADERS = {
 const MAX_BODY = 8 * 1024;
 export const DECODE_PATH = '/inspect/decode';
 const MAX_SECRET = 1024;
+/** The most characters of a payload the answer shows: it stays small whatever the cookie inflates to. */
+const MAX_SHOWN = 16 * 1024;
 
 export function registerInspector(app: FastifyInstance, options: InspectorOptions): void {
   for (const [path, { file, type }] of Object.entries(FILES)) {
@@ -100,13 +102,14 @@ export function registerInspector(app: FastifyInstance, options: InspectorOption
       // The raw payload stays out: bigints and bytes do not go into JSON; the page shows the Python rendering.
       const { payload, ...inspection } = inspectCookie(value, {
         secret: key,
-        ...(key === options.secret && options.secretFallbacks !== undefined ? { fallbackSecrets: options.secretFallbacks } : {}),
+        ...(key === options.secret && options.secretFallbacks !== undefined ? { secretFallbacks: options.secretFallbacks } : {}),
         cookieName: options.cookieName,
         maxAge: options.maxAge,
         ...(options.clock === undefined ? {} : { clock: options.clock }),
       });
       const verifiedWith = key === options.secret ? "the server's key" : 'the secret you typed';
-      void reply.code(200).header('content-type', 'application/json').send(JSON.stringify({ ...inspection, verifiedWith }));
+      const shown = inspection.python === undefined || inspection.python.length <= MAX_SHOWN ? {} : { python: `${inspection.python.slice(0, MAX_SHOWN)}… (${inspection.python.length - MAX_SHOWN} more characters not shown)` };
+      void reply.code(200).header('content-type', 'application/json').send(JSON.stringify({ ...inspection, ...shown, verifiedWith }));
     });
     done();
   });

@@ -1,0 +1,73 @@
+/**
+ * signet sessions as Hono 4 middleware: `c.get('session')` (and `c.var.session`) is
+ * opened from the cookie on first use, and the cookie is written on the way out.
+ *
+ *     import { Hono } from 'hono';
+ *     import { signetSession, type SessionEnv } from 'signet/hono';
+ *     const app = new Hono<SessionEnv>();
+ *     app.use(signetSession({ secret: process.env.SECRET_KEY }));
+ *     app.get('/', (c) => c.json({ visits: c.var.session.get('visits') ?? null }));
+ *
+ * Register it before the middleware that use the session: Hono runs a middleware's
+ * code after `await next()` in reverse order, so the session is saved when this one
+ * gets the answer back, and a write made later (by a middleware registered earlier)
+ * throws instead of being lost. A thin layer over the engine (src/core/engine.ts).
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import type { CookieSessions, SessionOptions } from './core/cookie-sessions.js';
+import { SessionEngine, type SessionData } from './core/engine.js';
+import type { BadData, CookieTooLarge } from './core/errors.js';
+import type { Session } from './core/session.js';
+import { applyOutcome, cameOverHttps, defaultTooLargeResponse } from './web-response.js';
+
+export type { SessionData };
+
+/** The variables this middleware sets, for `new Hono<SessionEnv>()`. */
+export interface SessionEnv {
+  Variables: { session: Session<SessionData> };
+}
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** The session, opened from the request's cookie on first use (signet/hono). */
+    session: Session<SessionData>;
+  }
+}
+
+export type SignetHonoOptions = (SessionOptions<SessionData> | { readonly sessions: CookieSessions<SessionData> }) & {
+  /** Believe the first `X-Forwarded-Proto` for Secure `auto`: only behind a proxy you trust. Default false. */
+  readonly trustProxy?: boolean;
+  /** Told why an incoming session cookie was ignored (tampered, expired, failed the schema...). */
+  readonly onRejected?: (c: Context, reason: BadData) => void;
+  /** The answer when a changed session would not fit in a cookie. Default: a 500 JSON `{"error"}` that clears the cookie. */
+  readonly onCookieTooLarge?: (c: Context, error: CookieTooLarge, clearCookie: string | undefined) => Response;
+  /** Told when an unchanged session was too large to renew: the browser keeps the valid cookie it sent. */
+  readonly onRenewalSkipped?: (c: Context, error: CookieTooLarge) => void;
+};
+
+/** The middleware. @throws TypeError naming the option, for a configuration that cannot work. */
+export function signetSession(options: SignetHonoOptions): MiddlewareHandler<SessionEnv> {
+  const engine = new SessionEngine<SessionData>(options);
+  const trustProxy = options.trustProxy === true;
+  const { onRejected, onRenewalSkipped, onCookieTooLarge } = options;
+  return async (c, next) => {
+    const handle = engine.begin({
+      cookieHeader: c.req.header('cookie'),
+      secure: () => cameOverHttps(c.req.raw, trustProxy),
+      ...(onRejected === undefined ? {} : { onRejected: (reason: BadData) => { onRejected(c, reason); } }),
+    });
+    c.set('session', handle.session);
+    const loading = handle.ready();
+    if (loading !== undefined) await loading;
+    await next();
+    const outcome = handle.finish();
+    if (outcome.renewalSkipped !== undefined) onRenewalSkipped?.(c, outcome.renewalSkipped);
+    const answer = applyOutcome(c.res, outcome, onCookieTooLarge === undefined ? defaultTooLargeResponse : (error, clear) => onCookieTooLarge(c, error, clear));
+    if (answer !== c.res) {
+      // Hono merges the old answer's headers (cookies included) into one assigned over
+      // it; this one is whole already: the error answer, or a copy with its headers.
+      c.res = undefined;
+      c.res = answer;
+    }
+  };
+}
