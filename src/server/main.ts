@@ -49,8 +49,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
-  out(`the lesson API is on http://${shown}:${port}/sessions/hello (Ctrl-C stops it)`);
-
+  // Before the line that says it is up: whoever reads that line may signal at once.
   const stopper = stopOnSignals(app, config.shutdownTimeout);
   process.on('SIGINT', () => {
     stopper('SIGINT');
@@ -58,6 +57,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   process.on('SIGTERM', () => {
     stopper('SIGTERM');
   });
+  out(`the lesson API is on http://${shown}:${port}/sessions/hello (Ctrl-C stops it)`);
 }
 
 /**
