@@ -10,7 +10,7 @@
 import { createHmac } from 'node:crypto';
 import { decodeBase64Lenient, encodeBase64Url } from './base64.js';
 import { BadSignature, BadTimeSignature, SignatureExpired, err, ok, type Result } from './errors.js';
-import { StringMemo } from './memo.js';
+import { memosEnabled, StringMemo } from './memo.js';
 
 /** A secret key: text (UTF-8 encoded, as Python's `want_bytes`) or raw bytes. */
 export type Secret = string | Uint8Array;
@@ -96,7 +96,7 @@ export class Signer {
     return hmacSha1(this.keys[index] as Buffer, value);
   }
 
-  private readonly memo = new StringMemo<string>(1024, 4096);
+  private readonly memo = new StringMemo<string>('signatures');
   private readonly computeSignature = (value: string): string => hmacSha1(this.keys[0] as Buffer, value);
 
   sign(value: string): string {
@@ -186,7 +186,7 @@ export class TimestampSigner {
 
 /** itsdangerous `int_to_bytes`: `struct.pack(">Q", n).lstrip(b"\x00")`, then b64u. */
 export function encodeTimestamp(seconds: number): string {
-  if (seconds === lastEncoded.seconds) return lastEncoded.text; // one second, many cookies
+  if (seconds === lastEncoded.seconds && memosEnabled()) return lastEncoded.text; // one second, many cookies
   if (!Number.isSafeInteger(seconds) || seconds < 0) throw new RangeError(`timestamp is invalid: ${seconds}`);
   const bytes: number[] = [];
   for (let n = seconds; n > 0; n = Math.floor(n / 256)) bytes.unshift(n % 256);
@@ -203,7 +203,7 @@ let lastEncoded = { seconds: -1, text: '' };
 export function decodeTimestamp(text: string): number | undefined {
   return timestampMemo.get(text, readTimestamp);
 }
-const timestampMemo = new StringMemo<number | undefined>(256, 64);
+const timestampMemo = new StringMemo<number | undefined>('timestamps');
 
 function readTimestamp(text: string): number | undefined {
   const bytes = decodeBase64Lenient(toByteString(text), 'url-safe', true);

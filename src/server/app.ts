@@ -4,7 +4,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type onSendHookHandler } from 'fastify';
 import { serializeSetCookie } from '../core/cookie-header.js';
 import { CookieSessions, FLASK_COOKIE, renewalSkippedMessage, tooLargeMessage, type SessionOptions } from '../core/cookie-sessions.js';
 import type { Clock, Secret } from '../core/signer.js';
@@ -118,6 +118,20 @@ export async function buildServer(options: LessonServerOptions): Promise<Fastify
     },
   });
 
+  // The inspector page cannot read Set-Cookie (a forbidden response header for scripts):
+  // when it asks, repeat the cookies set in a header it can read. A route-level hook added
+  // after the session plugin's runs after the session is saved, so the session cookie is there.
+  const mirrorCookies: onSendHookHandler = (request, reply, payload, next) => {
+    if (request.headers['x-signet-inspect'] === '1') {
+      const set = reply.getHeader('set-cookie');
+      void reply.header('x-signet-set-cookie', JSON.stringify(set === undefined ? [] : Array.isArray(set) ? set : [String(set)]));
+    }
+    next(null, payload);
+  };
+  app.addHook('onRoute', (routeOptions) => {
+    routeOptions.onSend = [...(routeOptions.onSend === undefined ? [] : Array.isArray(routeOptions.onSend) ? routeOptions.onSend : [routeOptions.onSend]), mirrorCookies];
+  });
+
   const route = (request: FastifyRequest, reply: FastifyReply): void => {
     const path = decodeRequestPath(request.url);
     const match = SESSION_PATH.exec(path);
@@ -167,15 +181,9 @@ export async function buildServer(options: LessonServerOptions): Promise<Fastify
     closing = true;
     done();
   });
-  // The inspector page cannot read Set-Cookie (a forbidden response header for scripts):
-  // when it asks, repeat the cookies set in a header it can read.
-  app.addHook('onSend', (request, reply, payload, next) => {
+  app.addHook('onSend', (_request, reply, payload, next) => {
     void reply.header('x-content-type-options', NOSNIFF);
     if (closing) void reply.header('connection', 'close');
-    if (request.headers['x-signet-inspect'] === '1') {
-      const set = reply.getHeader('set-cookie');
-      void reply.header('x-signet-set-cookie', JSON.stringify(set === undefined ? [] : Array.isArray(set) ? set : [String(set)]));
-    }
     next(null, payload);
   });
   app.setNotFoundHandler((request, reply) => {
