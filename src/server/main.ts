@@ -71,16 +71,17 @@ function stopOnSignals(app: FastifyInstance, seconds: number): (signal: string) 
   let forced = false;
   let deadline: NodeJS.Timeout | undefined;
   const force = (why: string): void => {
-    if (forced) return;
-    forced = true;
     clearTimeout(deadline);
     app.server.getConnections((_error, count) => {
+      // Nothing left open: the stop is finishing by itself, and cut nothing short.
+      if (forced || count === 0) return;
+      forced = true;
       out(`${why}: closed ${count} connection${count === 1 ? '' : 's'} still open (exit code ${EXIT.forced})`);
+      app.server.closeAllConnections();
+      process.exitCode = EXIT.forced;
+      // Should anything else keep the process alive, it still ends.
+      setTimeout(() => process.exit(EXIT.forced), 2000).unref();
     });
-    app.server.closeAllConnections();
-    process.exitCode = EXIT.forced;
-    // Should anything else keep the process alive, it still ends.
-    setTimeout(() => process.exit(EXIT.forced), 2000).unref();
   };
   return (signal) => {
     if (stopping) {
