@@ -492,7 +492,8 @@ before(() => {
 // The suite, once per adapter.
 
 for (const adapter of ADAPTERS) {
-  describe(adapter.name, () => {
+  // Each test inherits the timeout: an answer that never comes fails its test, bounded.
+  describe(adapter.name, { timeout: 10_000 }, () => {
     const closers: (() => Promise<void>)[] = [];
     afterEach(async () => {
       clock.now = NOW_MS;
