@@ -959,10 +959,15 @@ describe('The cookie policy, checked at construction', () => {
   });
 
   it('refuses an empty secret or fallback, naming it', () => {
-    refuses({ secret: '' }, /SECRET_KEY is invalid: it is empty/);
-    refuses({ secret: new Uint8Array(0) }, /SECRET_KEY is invalid/);
-    refuses({ secretFallbacks: ['x'.repeat(32), ''] }, /SECRET_KEY_FALLBACKS\[1\] is invalid/);
-    refuses({ format: 'flask', cookie: FLASK_COOKIE, secretFallbacks: [''] }, /SECRET_KEY_FALLBACKS\[0\] is invalid/);
+    refuses({ secret: '' }, /secret is invalid: it is empty/);
+    refuses({ secret: new Uint8Array(0) }, /secret is invalid/);
+    // `secret: process.env.SECRET_KEY!` with the variable unset, or a JavaScript caller's null.
+    refuses({ secret: undefined as unknown as string }, /^secret is invalid: undefined \(give the key as text or bytes, 32 random bytes or more; if it comes from an environment variable such as SECRET_KEY, that variable is not set\)$/);
+    refuses({ secret: null as unknown as string }, /^secret is invalid: null \(give the key/);
+    refuses({ secret: 42 as unknown as string }, /^secret is invalid: number \(give the key/);
+    refuses({ secret: 'k'.repeat(32), secretFallbacks: [undefined as unknown as string] }, /^secretFallbacks\[0\] is invalid: undefined/);
+    refuses({ secretFallbacks: ['x'.repeat(32), ''] }, /secretFallbacks\[1\] is invalid/);
+    refuses({ format: 'flask', cookie: FLASK_COOKIE, secretFallbacks: [''] }, /secretFallbacks\[0\] is invalid/);
   });
 
   it('warns about a secret under 32 bytes, once, and not about one of 32', () => {
@@ -972,7 +977,7 @@ describe('The cookie policy, checked at construction', () => {
     };
     construct({ secret: 'x'.repeat(31), warn });
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0] ?? '', /SECRET_KEY is weak: 31 bytes/);
+    assert.match(warnings[0] ?? '', /^secret is weak: 31 bytes/);
     construct({ secret: Buffer.alloc(16, 1), warn });
     assert.match(warnings[1] ?? '', /16 bytes/);
     construct({ secret: 'é'.repeat(16), warn }); // 32 bytes of UTF-8

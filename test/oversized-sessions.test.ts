@@ -59,7 +59,10 @@ function flaskCookieOfSize(size: number, keys: Record<string, string>): string {
 /** A sealed token under the lesson key, sealed at T0, whose value is exactly `size` characters. */
 function sealedTokenOfSize(size: number, keys: Record<string, string>): string {
   for (let length = 2000; length < 4000; length++) {
-    const token = referenceSeal({ createdAt: T0, issuedAt: T0, expiresAt: T0 + LIFETIME }, JSON.stringify({ ...keys, blob: 'b'.repeat(length) }), LESSON_KEY, 'session');
+    // Keys in sorted order, as signet (and Flask) write a session's JSON.
+    const data: Record<string, string> = { ...keys, blob: 'b'.repeat(length) };
+    const json = JSON.stringify(Object.fromEntries(Object.keys(data).sort().map((key) => [key, data[key]])));
+    const token = referenceSeal({ createdAt: T0, issuedAt: T0, expiresAt: T0 + LIFETIME }, json, LESSON_KEY, 'session');
     if (token.length === size) return token;
   }
   assert.fail(`no sealed token of ${size} characters`);

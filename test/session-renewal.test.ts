@@ -1,15 +1,16 @@
 /**
  * Renewing an unchanged session. Flask re-writes the cookie after any assignment, even
  * of the value a key already has (the lesson route does this on every request), so a
- * busy server renews the same cookie many times a second. A Session remembers the cookie
- * it came from while its data is unchanged (`source`), and CookieSessions.save keeps the
- * answer per (cookie, second, Secure): these tests hold that memo to giving exactly what
- * a fresh computation gives, whatever the session went through.
+ * busy server renews the same cookie many times a second. CookieSessions.save tells a
+ * renewal from a change by the data's JSON, and keeps the answer per (cookie, second,
+ * Secure): these tests hold the memos to giving exactly what a computation with every
+ * memo off gives (setMemosEnabled(false)), whatever the session went through.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { CookieSessions, FLASK_COOKIE, FlaskSessionCodec, Float, Session, Tuple, type PyDict, type PyValue, type SessionOptions } from '../src/index.js';
+import { setMemosEnabled } from '../src/core/memo.js';
 import { pyDictOf, pyKey, pyValue } from './support/py-arbitraries.js';
 import { assertStrictEqual } from './support/strict-equal.js';
 
@@ -39,6 +40,16 @@ function cookieOf(sessions: CookieSessions, data: PyDict): string {
   return valueOf(saved.setCookie);
 }
 
+/** What `compute` gives with every memo off. */
+function withoutMemos<R>(compute: () => R): R {
+  setMemosEnabled(false);
+  try {
+    return compute();
+  } finally {
+    setMemosEnabled(true);
+  }
+}
+
 function valueOf(setCookie: string): string {
   const pair = setCookie.split(';', 1)[0] ?? '';
   return pair.slice(pair.indexOf('=') + 1);
@@ -50,24 +61,36 @@ function opened(sessions: CookieSessions, cookie: string): Session {
   return result.session;
 }
 
-describe('A session remembers the cookie it came from while its data is unchanged', () => {
+describe('CookieSessions.save tells a renewal from a change by the JSON of the data', () => {
   const sessions = sessionsFor('flask', NOW);
   const cookie = cookieOf(sessions, { name: 'Ada', visits: 3, nested: [1, 2] });
+  // Over a tiny budget, what save does shows whether it saw a change: an unchanged
+  // session keeps the cookie it came with (renewalSkipped), a changed one is an error.
+  const tiny = sessionsFor('flask', NOW, { maxCookieSize: 64 });
+  const verdict = (session: Session): 'unchanged' | 'changed' => {
+    const saved = tiny.save(session);
+    assert.equal(saved.setCookie, undefined);
+    if (saved.renewalSkipped !== undefined) return 'unchanged';
+    assert.ok(saved.error !== undefined);
+    return 'changed';
+  };
 
-  it('keeps its source through reads of plain values and assignments of the value a key already has', () => {
-    const session = opened(sessions, cookie);
-    assert.equal(session.source, cookie);
+  it('counts reads, and assignments of values equal to what the cookie holds (lists and dicts too), as no change', () => {
+    const session = opened(tiny, cookie);
     session.get('name');
+    session.get('nested');
     session.has('missing');
     session.set('name', 'Ada');
     session.set('visits', 3);
+    session.set('nested', [1, 2]);
     assert.equal(session.keys().length, 3);
     assert.equal(session.pop('missing'), undefined);
-    assert.equal(session.source, cookie);
+    session.toDict();
     assert.equal(session.modified, true, 'Flask still counts the assignments as modifications');
+    assert.equal(verdict(session), 'unchanged');
   });
 
-  it('forgets it on any real change: another value, a new key, a delete, a clear', () => {
+  it('counts any real change: another value, a new key, a delete, a clear, permanent, a flash, a list changed in place', () => {
     const changes: Array<(session: Session) => void> = [
       (s) => s.set('name', 'Grace'),
       (s) => s.set('visits', '3'),
@@ -75,35 +98,33 @@ describe('A session remembers the cookie it came from while its data is unchange
       (s) => s.set('extra', 1),
       (s) => s.delete('name'),
       (s) => s.pop('visits'),
-      (s) => { s.clear(); },
+      (s) => { s.clear(); s.set('name', 'Ada'); },
       (s) => (s.permanent = true),
       (s) => { s.flash('hello'); },
+      // Changed in place, then marked, as Flask asks (`session.modified = True`).
+      (s) => { (s.get('nested') as PyValue[]).push(3); s.modified = true; },
+      (s) => { (s.toDict()['nested'] as PyValue[]).pop(); s.modified = true; },
     ];
     for (const change of changes) {
-      const session = opened(sessions, cookie);
+      const session = opened(tiny, cookie);
       change(session);
-      assert.equal(session.source, undefined, String(change));
-    }
-  });
-
-  it('forgets it when a value that can be changed in place is handed out: get of a list, toDict of nested data, or a list assigned again', () => {
-    for (const handOut of [(s: Session) => s.get('nested'), (s: Session) => s.toDict(), (s: Session) => s.set('nested', [1, 2])]) {
-      const session = opened(sessions, cookie);
-      handOut(session);
-      assert.equal(session.source, undefined, String(handOut));
+      assert.equal(verdict(session), 'changed', String(change));
     }
   });
 
   it('tells 0 from -0.0, which Python writes differently', () => {
     const zero = cookieOf(sessions, { n: 0 });
-    const session = opened(sessions, zero);
+    const session = opened(tiny, zero);
     session.set('n', -0);
-    assert.equal(session.source, undefined);
+    assert.equal(verdict(session), 'changed');
   });
 
-  it('has no source when new, or when the cookie was rejected', () => {
-    assert.equal(new Session({ a: 1 }).source, undefined);
-    assert.equal(sessions.open(cookie.slice(0, -1) + (cookie.endsWith('A') ? 'B' : 'A')).session.source, undefined);
+  it('never counts a new session, or one whose cookie was rejected, as unchanged', () => {
+    assert.equal(verdict(new Session().set('a', 1)), 'changed');
+    const rejected = tiny.open(cookie.slice(0, -1) + (cookie.endsWith('A') ? 'B' : 'A'));
+    assert.ok(rejected.rejected !== undefined);
+    rejected.session.set('a', 1);
+    assert.equal(verdict(rejected.session), 'changed');
   });
 });
 
@@ -173,9 +194,16 @@ describe('CookieSessions.save renews an unchanged cookie as a fresh computation 
             for (const op of operations) op(session);
             return sessions.save(session, { secure });
           };
-          apply(primed, before); // fills the memo with whatever the first request left
+          apply(primed, before); // fills the memos with whatever the first request left
           const fromMemo = apply(primed, after);
-          const fresh = apply(sessionsFor(format, NOW, settings), after);
+          // The same request with every memo off: computed afresh, all the way down.
+          setMemosEnabled(false);
+          let fresh: { setCookie?: string; vary: boolean };
+          try {
+            fresh = apply(sessionsFor(format, NOW, settings), after);
+          } finally {
+            setMemosEnabled(true);
+          }
           assert.equal(fromMemo.vary, fresh.vary);
           assert.equal(fromMemo.setCookie === undefined, fresh.setCookie === undefined);
           if (fromMemo.setCookie === undefined || fresh.setCookie === undefined) return;
@@ -208,7 +236,7 @@ describe('CookieSessions.save renews an unchanged cookie as a fresh computation 
           return sessions.save(session, { secure }).setCookie;
         };
         for (const other of others) write(primed, other);
-        assert.equal(write(primed, data), write(sessionsFor('flask', NOW), data));
+        assert.equal(write(primed, data), withoutMemos(() => write(sessionsFor('flask', NOW), data)));
       }),
       { numRuns: RUNS },
     );
@@ -219,7 +247,7 @@ describe('CookieSessions.save renews an unchanged cookie as a fresh computation 
       const write = (sessions: CookieSessions, value: PyValue): string | undefined => sessions.save(new Session().set(key, value)).setCookie;
       for (const first of values) {
         write(primed, first);
-        for (const second of values) assert.equal(write(primed, second), write(sessionsFor('flask', NOW), second), `${JSON.stringify(first)} then ${JSON.stringify(second)}`);
+        for (const second of values) assert.equal(write(primed, second), withoutMemos(() => write(sessionsFor('flask', NOW), second)), `${JSON.stringify(first)} then ${JSON.stringify(second)}`);
       }
     }
   });

@@ -149,7 +149,7 @@ export function readCookies(header: string): ReadonlyMap<string, string> {
 }
 
 const readCookiesOnce = (header: string): ReadonlyMap<string, string> => firstCookieValues(parseCookieHeader(header));
-const cookiesMemo = new StringMemo<ReadonlyMap<string, string>>(512, 4096);
+const cookiesMemo = new StringMemo<ReadonlyMap<string, string>>('cookieHeaders');
 
 // eslint-disable-next-line no-control-regex
 const ASCII = /^[\x00-\x7f]*$/;

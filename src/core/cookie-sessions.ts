@@ -169,22 +169,24 @@ export class CookieSessions<T extends PyDict = PyDict> {
   constructor(options: SessionOptions<T>) {
     this.settings = resolveSettings(options);
     const secret = options.secret;
-    const bytes = secretBytes(secret, 'SECRET_KEY');
-    const fallbacks = [...(options.secretFallbacks ?? [])].reverse(); // tried newest first, as itsdangerous does
-    fallbacks.forEach((fallback, i) => secretBytes(fallback, `SECRET_KEY_FALLBACKS[${fallbacks.length - 1 - i}]`));
+    const bytes = secretBytes(secret, 'secret');
+    const fallbacks: readonly Secret[] = options.secretFallbacks ?? [];
+    const givenFallbacks: unknown = fallbacks;
+    if (!Array.isArray(givenFallbacks)) throw new TypeError(`secretFallbacks is invalid: ${typeof fallbacks} (give an array of older keys, oldest first)`);
+    fallbacks.forEach((fallback, i) => secretBytes(fallback, `secretFallbacks[${i}]`));
     if (bytes.length < STRONG_SECRET_BYTES) {
       (options.warn ?? console.warn)(
-        `SECRET_KEY is weak: ${bytes.length} bytes; use ${STRONG_SECRET_BYTES} random bytes or more (signet genkey), or anyone holding one cookie can try to guess it offline`,
+        `secret is weak: ${bytes.length} bytes; use ${STRONG_SECRET_BYTES} random bytes or more (signet genkey), or anyone holding one cookie can try to guess it offline`,
       );
     }
     this.clock = options.clock ?? Date.now;
     const clock = { clock: this.clock };
-    this.flask = new FlaskSessionCodec({ secret, fallbackSecrets: fallbacks, maxAge: this.settings.permanentLifetime, ...clock });
+    this.flask = new FlaskSessionCodec({ secret, secretFallbacks: fallbacks, maxAge: this.settings.permanentLifetime, ...clock });
     this.sealed =
       this.settings.format === 'sealed'
         ? new SealedCodec({
             secret,
-            fallbackSecrets: fallbacks,
+            secretFallbacks: fallbacks,
             cookieName: this.settings.cookie.name,
             ...clock,
             ...(options.randomBytes === undefined ? {} : { randomBytes: options.randomBytes }),
@@ -197,7 +199,7 @@ export class CookieSessions<T extends PyDict = PyDict> {
 
   private readonly plainAttributes: CookieAttributes;
   private readonly secureAttributes: CookieAttributes;
-  private readonly renewals = new StringMemo<SavedSession>(512, 8192);
+  private readonly renewals = new StringMemo<SavedSession>('renewals');
 
   get cookieName(): string {
     return this.settings.cookie.name;
@@ -223,17 +225,18 @@ export class CookieSessions<T extends PyDict = PyDict> {
 
   private read(cookie: string): Result<OpenedData<T>> {
     let data: PyDict;
+    let json: string;
     let createdAt: number;
     let reissue: boolean;
     if (this.sealed !== undefined && (SealedCodec.claims(cookie) || !this.settings.migrateFlask)) {
       const opened = this.sealed.open(cookie, this.settings); // judges the timeouts itself
       if (!opened.ok) return opened;
-      ({ data, createdAt } = opened.value);
+      ({ data, json, createdAt } = opened.value);
       reissue = opened.value.secretIndex > 0;
     } else {
       const decoded = this.flask.decode(cookie);
       if (!decoded.ok) return decoded;
-      data = decoded.value.data;
+      ({ data, json } = decoded.value);
       const { issuedAt } = decoded.value;
       const created = data[CREATED_KEY];
       createdAt = typeof created === 'number' && Number.isSafeInteger(created) && created <= issuedAt ? created : issuedAt;
@@ -244,7 +247,7 @@ export class CookieSessions<T extends PyDict = PyDict> {
     }
     const invalid = this.schema === undefined ? undefined : checkSchema(this.schema, data);
     if (invalid !== undefined) return err(new BadPayload(`Session data fails the schema: ${invalid}`, 'schema'));
-    return ok({ data: data as T, state: { isNew: false, createdAt, reissue, source: cookie } });
+    return ok({ data: data as T, state: { isNew: false, createdAt, reissue, source: cookie, sourceJson: json } });
   }
 
   /**
@@ -265,21 +268,25 @@ export class CookieSessions<T extends PyDict = PyDict> {
     if (!session.modified && !session.reissue && !refresh) return session.accessed ? VARY : NO_VARY;
 
     const now = this.now();
+    const data = session.toDict();
+    const json = dumpTaggedJson(data);
     // The new cookie is a pure function of the data, its start, the second and the
-    // attributes. While the data is what a cookie brought, those all follow from that
-    // cookie: the same cookie renewed in the same second gets the answer it got before
-    // (for the sealed format, the same token again, never a new nonce for other data).
-    // Otherwise, in the Flask format (the same bytes for the same data and second, as in
-    // Flask), flat data is spelled out cheaply, with its start. Not sealed: two visitors
-    // with equal new sessions must not get one token.
-    const source = session.source;
-    const data = source === undefined ? session.toDict() : undefined;
-    const spelled = data === undefined ? source : this.sealed === undefined ? spellFlat(data) : undefined;
-    if (spelled === undefined) return this.issue(session, data, now, permanent, attributes);
-    const key = `${source === undefined ? `${session.createdAt ?? now}|` : ''}${secure ? 's' : 'p'}${now}.${spelled}`;
+    // attributes. While the data is what a cookie brought (its JSON unchanged), those all
+    // follow from that cookie: the same cookie renewed in the same second gets the answer
+    // it got before (for the sealed format, the same token again: a nonce is only ever
+    // reused for the very same plaintext). In the Flask format (the same bytes for the
+    // same data and second, as in Flask), changed or new data is remembered by its JSON
+    // and start. Not sealed: two visitors with equal new sessions must not get one token.
+    const unchanged = session.openedFrom !== undefined && json === session.openedJson;
+    const key = unchanged
+      ? `${secure ? 's' : 'p'}${now}.${session.openedFrom}`
+      : this.sealed === undefined
+        ? `${session.createdAt ?? now}|${secure ? 's' : 'p'}${now}.${json}`
+        : undefined;
+    if (key === undefined) return this.issue(session, data, json, unchanged, now, permanent, attributes);
     const renewed = this.renewals.peek(key);
     if (renewed !== undefined) return renewed;
-    const saved = this.issue(session, data, now, permanent, attributes);
+    const saved = this.issue(session, data, json, unchanged, now, permanent, attributes);
     if (saved.setCookie !== undefined) this.renewals.put(key, saved);
     return saved;
   }
@@ -295,51 +302,31 @@ export class CookieSessions<T extends PyDict = PyDict> {
    * valid; changed data is the app's error, and the cookie it came with is cleared, so a
    * session that grew too large never locks its user out.
    */
-  private tooLarge(session: Session<T>, error: CookieTooLarge, attributes: CookieAttributes): SavedSession {
-    const origin = session.openedFrom;
-    if (origin === undefined) return { vary: true, error };
-    const before = this.read(origin);
-    if (before.ok && sameData(before.value.data ?? {}, session.toDict())) return { vary: true, renewalSkipped: error };
+  private tooLarge(session: Session<T>, unchanged: boolean, error: CookieTooLarge, attributes: CookieAttributes): SavedSession {
+    if (session.openedFrom === undefined) return { vary: true, error };
+    if (unchanged) return { vary: true, renewalSkipped: error };
     return { vary: true, error, clearCookie: this.deletion(attributes) };
   }
 
-  private issue(session: Session<T>, given: PyDict | undefined, now: number, permanent: boolean, attributes: CookieAttributes): SavedSession {
-    const data: PyDict = given ?? session.toDict();
+  private issue(session: Session<T>, data: PyDict, json: string, unchanged: boolean, now: number, permanent: boolean, attributes: CookieAttributes): SavedSession {
     const { idleTimeout, absoluteTimeout, permanentLifetime, maxCookieSize } = this.settings;
     const createdAt = session.createdAt ?? now;
     const ends = absoluteTimeout === undefined ? Infinity : createdAt + absoluteTimeout;
     let value: string;
     if (this.sealed !== undefined) {
       const expiresAt = Math.min(now + permanentLifetime, idleTimeout === undefined ? Infinity : now + idleTimeout, ends);
-      value = this.sealed.seal(data, { createdAt, issuedAt: now, expiresAt });
+      value = this.sealed.sealJson(json, { createdAt, issuedAt: now, expiresAt });
+    } else if (absoluteTimeout !== undefined && typeof data[CREATED_KEY] !== 'number') {
+      value = this.flask.encode({ ...data, [CREATED_KEY]: createdAt }, now); // the start, where the absolute timeout finds it
     } else {
-      if (absoluteTimeout !== undefined && typeof data[CREATED_KEY] !== 'number') data[CREATED_KEY] = createdAt;
-      value = this.flask.encode(data, now);
+      value = this.flask.encodeJson(json, now);
     }
     // Flask: a permanent session's cookie expires a lifetime from now; never after the absolute end.
     const header = serializeSetCookie(this.cookieName, value, permanent ? { expires: Math.min(now + permanentLifetime, ends), ...attributes } : attributes);
     const size = header.length; // latin1: a char per byte
-    if (size > maxCookieSize) return this.tooLarge(session, new CookieTooLarge(this.cookieName, size, maxCookieSize), attributes);
+    if (size > maxCookieSize) return this.tooLarge(session, unchanged, new CookieTooLarge(this.cookieName, size, maxCookieSize), attributes);
     return { vary: true, setCookie: header };
   }
-}
-
-/**
- * Flat data (strings, numbers, booleans, None) written out unambiguously, in key order:
- * equal texts are equal dicts. Undefined for anything else (a list, bytes, a date...).
- */
-function spellFlat(data: PyDict): string | undefined {
-  let text = '';
-  for (const key in data) {
-    const value = data[key];
-    let item: string;
-    if (typeof value === 'string') item = 's' + String(value.length) + ':' + value;
-    else if (typeof value === 'number') item = (Object.is(value, -0) ? 'f-0' : 'n' + String(value)) + ';';
-    else if (typeof value === 'boolean' || value === null) item = String(value) + ';';
-    else return undefined;
-    text += String(key.length) + ':' + key + item;
-  }
-  return text;
 }
 
 /** What an answer to a session too large to save says: the error, and whether the cookie was cleared. */
@@ -351,16 +338,6 @@ export function tooLargeMessage(error: CookieTooLarge, clearCookie: string | und
 /** What a log says when an unchanged session was too large to renew. */
 export function renewalSkippedMessage(error: CookieTooLarge): string {
   return `${error.message}: the session is unchanged, so the ${error.cookieName} cookie the browser sent stays in use`;
-}
-
-/** Equal session data, as Flask would write it; the creation time a renewal adds does not count. */
-function sameData(a: PyDict, b: PyDict): boolean {
-  const spell = (data: PyDict): string => {
-    const copy = { ...data };
-    Reflect.deleteProperty(copy, CREATED_KEY);
-    return dumpTaggedJson(copy);
-  };
-  return spell(a) === spell(b);
 }
 
 const NEW_SESSION: OpenedData<never> = Object.freeze({});

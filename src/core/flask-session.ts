@@ -24,8 +24,8 @@ export const FLASK_SESSION_SALT = 'cookie-session';
 export interface FlaskSessionCodecOptions {
   /** Flask's `SECRET_KEY`: text (UTF-8) or bytes. */
   readonly secret: Secret;
-  /** Flask 3.1's `SECRET_KEY_FALLBACKS`: verify only, newest first. */
-  readonly fallbackSecrets?: readonly Secret[];
+  /** Flask 3.1's `SECRET_KEY_FALLBACKS`: verify only, oldest first (the last is tried first). */
+  readonly secretFallbacks?: readonly Secret[];
   /** Seconds a cookie stays valid after signing; Flask passes `PERMANENT_SESSION_LIFETIME`. */
   readonly maxAge?: number;
   readonly salt?: string;
@@ -37,17 +37,21 @@ export interface DecodedSession<T extends PyDict = PyDict> {
   readonly data: T;
   /** Unix seconds when the cookie was signed. */
   readonly issuedAt: number;
-  /** 0 when the current secret verified it, 1 + i for `fallbackSecrets[i]`. */
+  /** 0 when the current secret verified it, 1 + i for `secretFallbacks[i]`. */
   readonly secretIndex: number;
+  /** The payload's JSON as the cookie holds it (Flask's tagged JSON). */
+  readonly json: string;
+}
+
+/** A verified payload: the data read from it (frozen when remembered) and its JSON. */
+interface ReadPayload {
+  readonly data: Readonly<PyDict>;
+  readonly json: string;
 }
 
 // Python decodes the payload as strict UTF-8 and keeps a BOM (which json.loads then refuses).
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** How many cookies of one second {@link FlaskSessionCodec.encode} keeps. */
-const ENCODED_PER_SECOND = 512;
-/** ...each of JSON up to 8 KiB, so the memory stays bounded (a larger session seldom fits a cookie, even compressed). */
-const ENCODED_JSON_LENGTH = 8 * 1024;
 
 /** Reads and writes Flask session cookies for one secret (and its fallbacks). */
 export class FlaskSessionCodec {
@@ -60,7 +64,7 @@ export class FlaskSessionCodec {
     this.maxAge = maxAge;
     this.signer = new TimestampSigner({
       secret: options.secret,
-      fallbackSecrets: options.fallbackSecrets ?? [],
+      secretFallbacks: options.secretFallbacks ?? [],
       salt: options.salt ?? FLASK_SESSION_SALT,
       ...(options.clock === undefined ? {} : { clock: options.clock }),
     });
@@ -78,23 +82,23 @@ export class FlaskSessionCodec {
    * @throws TypeError for a value Flask's serializer could not write either.
    */
   encode(data: PyDict, timestamp = this.now()): string {
-    const json = dumpTaggedJson(data);
+    return this.encodeJson(dumpTaggedJson(data), timestamp);
+  }
+
+  /** {@link encode} of a session already written as Flask's tagged JSON. */
+  encodeJson(json: string, timestamp = this.now()): string {
     // Many sessions are written with the same data in the same second (every new
-    // visitor's first one, say): keep this second's cookies by their JSON.
-    if (timestamp !== this.encodedSecond) {
-      this.encoded.clear();
-      this.encodedSecond = timestamp;
-    }
-    let cookie = this.encoded.get(json);
+    // visitor's first one, say): keep the cookies by second and JSON.
+    const key = `${timestamp}.${json}`;
+    let cookie = this.encoded.peek(key);
     if (cookie === undefined) {
       cookie = this.signer.sign(encodePayload(json), timestamp);
-      if (this.encoded.size < ENCODED_PER_SECOND && json.length <= ENCODED_JSON_LENGTH) this.encoded.set(json, cookie);
+      this.encoded.put(key, cookie);
     }
     return cookie;
   }
 
-  private encodedSecond = -1;
-  private readonly encoded = new Map<string, string>();
+  private readonly encoded = new StringMemo<string>('encodedCookies');
 
   /** Reads a cookie, never throwing: the verdicts of `URLSafeTimedSerializer.loads(value, max_age)`. */
   decode<T extends PyDict = PyDict>(cookie: string): Result<DecodedSession<T>> {
@@ -104,7 +108,7 @@ export class FlaskSessionCodec {
     const known = this.verified.peek(cookie);
     if (known !== undefined) {
       const age = this.signer.now() - known.issuedAt;
-      if (age >= 0 && age <= this.maxAge) return ok({ data: { ...known.data } as T, issuedAt: known.issuedAt, secretIndex: known.secretIndex });
+      if (age >= 0 && age <= this.maxAge) return ok({ data: { ...known.data } as T, issuedAt: known.issuedAt, secretIndex: known.secretIndex, json: known.json });
     }
     if (cookie.length === 0) return err(new BadSignature('No "." found in value', 'empty'));
     const unsigned = this.signer.unsign(cookie, this.maxAge);
@@ -115,17 +119,17 @@ export class FlaskSessionCodec {
     if (flat === undefined) {
       const read = readPayload(value);
       if (!read.ok) return read;
-      const data = read.value.value;
+      const { value: data, json } = read.value;
       if (!isPyDict(data)) return err(new BadPayload('The session is not a dict', 'payload-not-dict'));
       // Only small flat sessions are remembered: bounded by what they hold, not by the cookie.
-      if (read.value.jsonLength > MEMO_JSON_LENGTH || !isFlatDict(data)) return ok({ data: data as T, issuedAt: timestamp, secretIndex });
-      flatMemo.put(value, (flat = Object.freeze(data)));
+      if (json.length > MEMO_JSON_LENGTH || !isFlatDict(data)) return ok({ data: data as T, issuedAt: timestamp, secretIndex, json });
+      flatMemo.put(value, (flat = { data: Object.freeze(data), json }));
     }
-    this.verified.put(cookie, { data: flat, issuedAt: timestamp, secretIndex });
-    return ok({ data: { ...flat } as T, issuedAt: timestamp, secretIndex });
+    this.verified.put(cookie, { ...flat, issuedAt: timestamp, secretIndex });
+    return ok({ data: { ...flat.data } as T, issuedAt: timestamp, secretIndex, json: flat.json });
   }
 
-  private readonly verified = new StringMemo<{ readonly data: Readonly<PyDict>; readonly issuedAt: number; readonly secretIndex: number }>(512, 4096);
+  private readonly verified = new StringMemo<ReadPayload & { readonly issuedAt: number; readonly secretIndex: number }>('verifiedCookies');
 
   /** As {@link decode}, throwing the {@link BadData} subclass instead. */
   decodeOrThrow<T extends PyDict = PyDict>(cookie: string): DecodedSession<T> {
@@ -225,7 +229,7 @@ export function zlibCompress(bytes: Uint8Array): Uint8Array {
 
 // Setting up a deflate stream costs far more than signing, and most responses re-send
 // a session whose JSON was just written: remember the last payloads, first in first out.
-const payloadMemo = new StringMemo<string>(512, 4096);
+const payloadMemo = new StringMemo<string>('payloads');
 
 /** `URLSafeSerializerMixin.dump_payload`: zlib (as Python's, via pako) only when it saves 2+ bytes. */
 export function encodePayload(json: string): string {
@@ -240,7 +244,7 @@ function computePayload(json: string): string {
 
 // Most sessions are a flat dict of strings and numbers, and the same cookie comes back
 // many times: keep those read results (frozen), and hand out copies.
-const flatMemo = new StringMemo<Readonly<PyDict>>(512, 4096);
+const flatMemo = new StringMemo<ReadPayload>('flatPayloads');
 /** The longest JSON a remembered session may have, so that a memo's memory follows what it holds. */
 const MEMO_JSON_LENGTH = 4096;
 
@@ -260,8 +264,8 @@ export function decodePayload(payload: string): Result<unknown> {
   return read.ok ? ok(read.value.value) : read;
 }
 
-/** {@link decodePayload}, with the length of the JSON it read. */
-function readPayload(payload: string): Result<{ readonly value: unknown; readonly jsonLength: number }> {
+/** {@link decodePayload}, with the JSON it read. */
+function readPayload(payload: string): Result<{ readonly value: unknown; readonly json: string }> {
   const compressed = payload.startsWith('.');
   const bytes = decodeBase64Lenient(toByteString(compressed ? payload.slice(1) : payload), 'url-safe', true);
   if (bytes === undefined) return err(new BadPayload('Could not base64 decode the payload because of an exception', 'payload-base64'));
@@ -283,7 +287,7 @@ function readPayload(payload: string): Result<{ readonly value: unknown; readonl
     return err(new BadPayload('Could not load the payload because of an exception: invalid UTF-8', 'payload-utf8', cause));
   }
   try {
-    return ok({ value: loadTaggedJson(text), jsonLength: text.length });
+    return ok({ value: loadTaggedJson(text), json: text });
   } catch (cause) {
     // Python turns any exception here into BadPayload; a RangeError from JSON nested too
     // deep for the stack is Python's RecursionError.

@@ -39,7 +39,7 @@ export interface InspectOptions {
   /** The key to verify with; without it, the cookie is only read. */
   readonly secret?: Secret;
   /** Older keys that still verify, in Flask's order (SECRET_KEY_FALLBACKS: the last is tried first). */
-  readonly fallbackSecrets?: readonly Secret[];
+  readonly secretFallbacks?: readonly Secret[];
   /** The cookie name a sealed token is bound to (default "session"). */
   readonly cookieName?: string;
   /** Seconds a cookie stays valid (Flask's PERMANENT_SESSION_LIFETIME, 31 days). */
@@ -68,7 +68,7 @@ export function inspectCookie(cookie: string, options: InspectOptions = {}): Ins
     if (options.secret === undefined) {
       return { format: 'sealed', compressed: false, checks: [{ name: 'format', ok: true, detail: 'a sealed (encrypted) token: it cannot be read without the key' }] };
     }
-    const opened = new SealedCodec({ secret: options.secret, fallbackSecrets: options.fallbackSecrets ?? [], cookieName: options.cookieName ?? 'session', ...clock }).open(cookie);
+    const opened = new SealedCodec({ secret: options.secret, secretFallbacks: options.secretFallbacks ?? [], cookieName: options.cookieName ?? 'session', ...clock }).open(cookie);
     if (!opened.ok) {
       const check = CHECK_OF[opened.error.reason] ?? 'payload';
       return { format: 'sealed', compressed: false, verified: false, failure: opened.error.reason, checks: [{ name: check, ok: false, detail: opened.error.message }] };
@@ -90,7 +90,7 @@ export function inspectCookie(cookie: string, options: InspectOptions = {}): Ins
   // With a key, the signature is checked first: a forged compressed payload is never
   // inflated (a 7 KB one can hold megabytes). Without one, reading is the point, and
   // the inflater's bound (MAX_INFLATED_PAYLOAD) caps the work.
-  const codec = options.secret === undefined ? undefined : new FlaskSessionCodec({ secret: options.secret, fallbackSecrets: [...(options.fallbackSecrets ?? [])].reverse(), ...(options.maxAge === undefined ? {} : { maxAge: options.maxAge }), ...clock });
+  const codec = options.secret === undefined ? undefined : new FlaskSessionCodec({ secret: options.secret, secretFallbacks: options.secretFallbacks ?? [], ...(options.maxAge === undefined ? {} : { maxAge: options.maxAge }), ...clock });
   const verdict = codec?.decode(cookie);
   const signatureFailed = verdict !== undefined && !verdict.ok && SIGNATURE_STAGE.has(CHECK_OF[verdict.error.reason] ?? 'payload');
   let payload: PyValue | undefined;

@@ -35,8 +35,8 @@ export type RandomBytes = (size: number) => Uint8Array;
 export interface SealedCodecOptions {
   /** The newest key: it seals. */
   readonly secret: Secret;
-  /** Older keys that still open tokens, in any order. */
-  readonly fallbackSecrets?: readonly Secret[];
+  /** Older keys that still open tokens, oldest first as everywhere (the key id picks one: order does not matter here). */
+  readonly secretFallbacks?: readonly Secret[];
   /** The cookie's name: the keys are bound to it. */
   readonly cookieName: string;
   readonly clock?: Clock;
@@ -52,7 +52,9 @@ export interface SealedTimes {
 
 export interface OpenedToken<T extends PyDict = PyDict> extends SealedTimes {
   readonly data: T;
-  /** 0 when the newest key opened it, 1 + i for `fallbackSecrets[i]`. */
+  /** The data as the token holds it (Flask's tagged JSON). */
+  readonly json: string;
+  /** 0 when the newest key opened it, 1 + i for `secretFallbacks[i]`. */
   readonly secretIndex: number;
 }
 
@@ -70,6 +72,7 @@ function deriveKey(secret: Secret, cookieName: string, what: string): SealingKey
 /** Opened tokens whose data is a flat dict, remembered per codec (they depend on its keys). */
 interface Opened {
   readonly data: Readonly<PyDict>;
+  readonly json: string;
   readonly times: SealedTimes;
   readonly secretIndex: number;
 }
@@ -95,11 +98,11 @@ export class SealedCodec {
   private readonly random: RandomBytes;
   // Decryption is a pure function of the token and the keys: a busy server opens the
   // same cookie many times. Only flat sessions are kept (frozen; copies are handed out).
-  private readonly opened = new StringMemo<Opened | null>(512, 4096);
+  private readonly opened = new StringMemo<Opened | null>('openedTokens');
 
   constructor(options: SealedCodecOptions) {
-    const secrets = [options.secret, ...(options.fallbackSecrets ?? [])];
-    this.keys = secrets.map((secret, i) => deriveKey(secret, options.cookieName, i === 0 ? 'secret' : `fallbackSecrets[${i - 1}]`));
+    const secrets = [options.secret, ...(options.secretFallbacks ?? [])];
+    this.keys = secrets.map((secret, i) => deriveKey(secret, options.cookieName, i === 0 ? 'secret' : `secretFallbacks[${i - 1}]`));
     this.clock = options.clock ?? Date.now;
     this.random = options.randomBytes ?? pooledRandomBytes();
   }
@@ -115,11 +118,16 @@ export class SealedCodec {
 
   /** @throws TypeError for a value the tagged JSON cannot hold (a programmer error). */
   seal(data: PyDict, times: SealedTimes): string {
+    return this.sealJson(dumpTaggedJson(data), times);
+  }
+
+  /** {@link seal} of a session already written as Flask's tagged JSON. */
+  sealJson(json: string, times: SealedTimes): string {
     const { id, key } = this.keys[0] as SealingKey;
     const header = `${SEALED_VERSION}.${id}`;
     const nonce = this.random(NONCE_BYTES);
     if (nonce.length !== NONCE_BYTES) throw new TypeError(`randomBytes is invalid: gave ${nonce.length} bytes for ${NONCE_BYTES}`);
-    const plaintext = `[${times.createdAt},${times.issuedAt},${times.expiresAt},${dumpTaggedJson(data)}]`;
+    const plaintext = `[${times.createdAt},${times.issuedAt},${times.expiresAt},${json}]`;
     const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
     cipher.setAAD(Buffer.from(header, 'latin1'));
     const body = Buffer.concat([nonce, cipher.update(plaintext, 'latin1'), cipher.final(), cipher.getAuthTag()]);
@@ -134,10 +142,10 @@ export class SealedCodec {
    */
   open<T extends PyDict = PyDict>(token: string, limits: TimeoutLimits = {}): Result<OpenedToken<T>> {
     const remembered = this.opened.get(token, this.openFlat);
-    if (remembered !== null) return this.judge({ ...remembered.data } as T, remembered.times, remembered.secretIndex, limits);
+    if (remembered !== null) return this.judge({ ...remembered.data } as T, remembered.json, remembered.times, remembered.secretIndex, limits);
     const unsealed = this.unseal(token);
     if (!unsealed.ok) return unsealed;
-    return this.judge(unsealed.value.data as T, unsealed.value.times, unsealed.value.secretIndex, limits);
+    return this.judge(unsealed.value.data as T, unsealed.value.json, unsealed.value.times, unsealed.value.secretIndex, limits);
   }
 
   private readonly openFlat = (token: string): Opened | null => {
@@ -148,18 +156,18 @@ export class SealedCodec {
   };
 
   /** The times, judged against the clock and the limits: the same token expires in time. */
-  private judge<T extends PyDict>(data: T, times: SealedTimes, secretIndex: number, limits: TimeoutLimits): Result<OpenedToken<T>> {
+  private judge<T extends PyDict>(data: T, json: string, times: SealedTimes, secretIndex: number, limits: TimeoutLimits): Result<OpenedToken<T>> {
     const { createdAt, issuedAt, expiresAt } = times;
     const now = this.now();
     if (issuedAt > now) return err(new SignatureExpired(`Sealed session issued ${issuedAt - now} seconds in the future`, 'future', undefined, issuedAt));
     const timedOut = checkTimeouts(now, createdAt, issuedAt, limits);
     if (timedOut !== undefined) return err(timedOut);
     if (now > expiresAt) return err(new SignatureExpired(`Sealed session expired ${now - expiresAt} seconds ago`, 'expired', undefined, issuedAt));
-    return ok({ data, createdAt, issuedAt, expiresAt, secretIndex });
+    return ok({ data, json, createdAt, issuedAt, expiresAt, secretIndex });
   }
 
   /** Decrypts and reads a token, without judging its times. */
-  private unseal(token: string): Result<{ readonly data: PyDict; readonly times: SealedTimes; readonly secretIndex: number }> {
+  private unseal(token: string): Result<{ readonly data: PyDict; readonly json: string; readonly times: SealedTimes; readonly secretIndex: number }> {
     const parts = token.split('.');
     if (parts.length !== 3) return err(new BadData('A sealed token has three parts', 'malformed'));
     const [version, id, body] = parts as [string, string, string];
@@ -189,7 +197,9 @@ export class SealedCodec {
     const [createdAt, issuedAt, expiresAt, data] = parsed as unknown[];
     if (!isSeconds(createdAt) || !isSeconds(issuedAt) || !isSeconds(expiresAt)) return err(new BadPayload('The sealed times are not whole seconds', 'payload-json'));
     if (!isPyDict(data)) return err(new BadPayload('The session is not a dict', 'payload-not-dict'));
-    return ok({ data, times: { createdAt, issuedAt, expiresAt }, secretIndex: index });
+    // The data's JSON follows the three whole numbers and their commas.
+    const json = plaintext.slice(`[${createdAt},${issuedAt},${expiresAt},`.length, -1);
+    return ok({ data, json, times: { createdAt, issuedAt, expiresAt }, secretIndex: index });
   }
 }
 

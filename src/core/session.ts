@@ -13,8 +13,10 @@ export interface SessionState {
   readonly createdAt?: number;
   /** Write the cookie on this response even if unmodified (read with an old key, or migrated). */
   readonly reissue?: boolean;
-  /** The cookie value the data was read from (see {@link Session.source}). */
+  /** The cookie value the data was read from. */
   readonly source?: string;
+  /** The data as that cookie holds it, in Flask's tagged JSON: what tells a renewal from a change. */
+  readonly sourceJson?: string;
 }
 
 /** One flashed message: Flask stores `(category, message)` tuples under `_flashes`. */
@@ -40,10 +42,7 @@ export class Session<T extends PyDict = PyDict> {
   private startedAt: number | undefined;
   private data: PyDict = {};
   private sourceCookie: string | undefined;
-  // Whether the data is still exactly what the source cookie holds. Flask re-writes the
-  // cookie after any assignment, even of the same value; when nothing really changed,
-  // the cookie can be renewed without writing the data again.
-  private pristine = false;
+  private sourceJson: string | undefined;
   private opener: (() => OpenedData<T>) | undefined;
   private closedBecause: string | undefined;
 
@@ -81,7 +80,7 @@ export class Session<T extends PyDict = PyDict> {
     this.startedAt = state.createdAt;
     this.reissueFlag = state.reissue ?? false;
     this.sourceCookie = state.source;
-    this.pristine = state.source !== undefined;
+    this.sourceJson = state.sourceJson;
   }
 
   /** The data, opening a deferred session first. */
@@ -112,20 +111,21 @@ export class Session<T extends PyDict = PyDict> {
     this.reissueFlag = value;
   }
 
-  /**
-   * The cookie value this session was read from, while its data is unchanged: assigning
-   * a key the primitive value it already has changes nothing; any other write, or reading
-   * a value that could be changed in place (an object), ends it. Undefined afterwards.
-   */
-  get source(): string | undefined {
-    this.open();
-    return this.pristine ? this.sourceCookie : undefined;
-  }
-
   /** The cookie value this session was read from, whatever was done to it since; undefined for a new one. */
   get openedFrom(): string | undefined {
     this.open();
     return this.sourceCookie;
+  }
+
+  /**
+   * The data as the cookie it was read from holds it, in Flask's tagged JSON. Flask
+   * writes the cookie again after any assignment, even of the value a key already has;
+   * when the data's JSON is still this, nothing really changed, and the cookie can be
+   * renewed without writing the data again.
+   */
+  get openedJson(): string | undefined {
+    this.open();
+    return this.sourceJson;
   }
 
   /** When the session began (Unix seconds), as carried by its cookie; undefined for a new one. */
@@ -141,7 +141,6 @@ export class Session<T extends PyDict = PyDict> {
     const data = this.open();
     if (!Object.hasOwn(data, key)) return undefined;
     const value = data[key];
-    if (typeof value === 'object' && value !== null) this.pristine = false; // the caller may change it in place
     return value;
   }
 
@@ -163,7 +162,6 @@ export class Session<T extends PyDict = PyDict> {
     if ((value as unknown) === undefined) throw new TypeError(`session value is invalid: undefined for key ${JSON.stringify(key)}`);
     this.touch();
     const data = this.open();
-    if (this.pristine && !(Object.hasOwn(data, key) && Object.is(data[key], value) && (typeof value !== 'object' || value === null))) this.pristine = false;
     setOwn(data, key, value);
     return this;
   }
@@ -174,7 +172,6 @@ export class Session<T extends PyDict = PyDict> {
     const data = this.open();
     if (!Object.hasOwn(data, key)) return false;
     this.touch();
-    this.pristine = false;
     Reflect.deleteProperty(data, key);
     return true;
   }
@@ -190,7 +187,6 @@ export class Session<T extends PyDict = PyDict> {
   clear(): void {
     this.touch();
     this.open();
-    this.pristine = false;
     this.data = {};
     this.startedAt = undefined;
   }
@@ -241,9 +237,7 @@ export class Session<T extends PyDict = PyDict> {
 
   /** A copy of the data, for writing the cookie; does not count as access. */
   toDict(): T {
-    const data = this.open();
-    if (this.pristine && !isFlat(data)) this.pristine = false; // the copy shares nested values
-    return { ...data } as T;
+    return { ...this.open() } as T;
   }
 
   /** Whether the session holds nothing; does not count as access (Flask's `if not session`). */
@@ -259,11 +253,3 @@ export class Session<T extends PyDict = PyDict> {
     this.modified = true;
   }
 }
-
-const isFlat = (data: PyDict): boolean => {
-  for (const key in data) {
-    const value = data[key];
-    if (typeof value === 'object' && value !== null) return false;
-  }
-  return true;
-};

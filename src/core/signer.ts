@@ -10,7 +10,7 @@
 import { createHmac } from 'node:crypto';
 import { decodeBase64Lenient, encodeBase64Url } from './base64.js';
 import { BadSignature, BadTimeSignature, SignatureExpired, err, ok, type Result } from './errors.js';
-import { StringMemo } from './memo.js';
+import { memosEnabled, StringMemo } from './memo.js';
 
 /** A secret key: text (UTF-8 encoded, as Python's `want_bytes`) or raw bytes. */
 export type Secret = string | Uint8Array;
@@ -21,8 +21,11 @@ export type Clock = () => number;
 export interface SignerOptions {
   /** The newest key signs. */
   readonly secret: Secret;
-  /** Older keys that still verify, newest first (itsdangerous's key list, reversed). */
-  readonly fallbackSecrets?: readonly Secret[];
+  /**
+   * Older keys that still verify, oldest first, as Flask's `SECRET_KEY_FALLBACKS`
+   * (itsdangerous's key list without its last, signing key). The newest is tried first.
+   */
+  readonly secretFallbacks?: readonly Secret[];
   /** Namespaces the derived key; Flask's session uses "cookie-session". */
   readonly salt: string;
 }
@@ -30,12 +33,21 @@ export interface SignerOptions {
 export interface Unsigned {
   /** The signed text, before the signature. */
   readonly value: string;
-  /** Which secret verified it: 0 for `secret`, 1 + i for `fallbackSecrets[i]`. */
+  /** Which secret verified it: 0 for `secret`, 1 + i for `secretFallbacks[i]`. */
   readonly secretIndex: number;
 }
 
-/** Turns a secret into bytes, refusing an empty one (Flask has no session without a key). */
+/**
+ * Turns a secret into bytes, refusing a missing or empty one (Flask has no session
+ * without a key). `what` names the option in the message.
+ */
 export function secretBytes(secret: Secret, what = 'secret'): Buffer {
+  // A runtime guard: `secret: process.env.SECRET_KEY!` is undefined when the variable is unset.
+  const given: unknown = secret;
+  if (typeof given !== 'string' && !(given instanceof Uint8Array)) {
+    const shown = given === null || given === undefined ? String(given) : typeof given;
+    throw new TypeError(`${what} is invalid: ${shown} (give the key as text or bytes, 32 random bytes or more; if it comes from an environment variable such as SECRET_KEY, that variable is not set)`);
+  }
   const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength);
   if (bytes.length === 0) throw new TypeError(`${what} is invalid: it is empty`);
   return bytes;
@@ -62,16 +74,17 @@ function sameSignature(given: string, expected: string): boolean {
 
 /** itsdangerous `Signer`: `value "." b64u(HMAC(key, value))`. */
 export class Signer {
-  /** Derived keys, the signing key first. */
+  /** Derived keys in the order they are tried: the signing key, then the fallbacks newest first. */
   private readonly keys: readonly Buffer[];
+  /** The `secretIndex` of each key in `keys`. */
+  private readonly indexes: readonly number[];
 
   constructor(options: SignerOptions) {
-    const secrets = [options.secret, ...(options.fallbackSecrets ?? [])];
-    this.keys = secrets.map((secret, i) =>
-      createHmac('sha1', secretBytes(secret, i === 0 ? 'secret' : `fallbackSecrets[${i - 1}]`))
-        .update(options.salt, 'utf8')
-        .digest(),
-    );
+    const fallbacks = options.secretFallbacks ?? [];
+    const derive = (secret: Secret, what: string): Buffer => createHmac('sha1', secretBytes(secret, what)).update(options.salt, 'utf8').digest();
+    const newestFirst = fallbacks.map((_, i) => fallbacks.length - 1 - i);
+    this.keys = [derive(options.secret, 'secret'), ...newestFirst.map((i) => derive(fallbacks[i] as Secret, `secretFallbacks[${i}]`))];
+    this.indexes = [0, ...newestFirst.map((i) => 1 + i)];
   }
 
   /** The signature segment for `value` under key `index` (27 characters for SHA-1). */
@@ -83,7 +96,7 @@ export class Signer {
     return hmacSha1(this.keys[index] as Buffer, value);
   }
 
-  private readonly memo = new StringMemo<string>(1024, 4096);
+  private readonly memo = new StringMemo<string>('signatures');
   private readonly computeSignature = (value: string): string => hmacSha1(this.keys[0] as Buffer, value);
 
   sign(value: string): string {
@@ -101,7 +114,7 @@ export class Signer {
     const value = signed.slice(0, cut);
     const given = signed.slice(cut + 1);
     for (let i = 0; i < this.keys.length; i++) {
-      if (sameSignature(given, this.signature(value, i))) return ok({ value, secretIndex: i });
+      if (sameSignature(given, this.signature(value, i))) return ok({ value, secretIndex: this.indexes[i] as number });
     }
     return err(new BadSignature('Signature does not match', 'signature-mismatch', value));
   }
@@ -173,7 +186,7 @@ export class TimestampSigner {
 
 /** itsdangerous `int_to_bytes`: `struct.pack(">Q", n).lstrip(b"\x00")`, then b64u. */
 export function encodeTimestamp(seconds: number): string {
-  if (seconds === lastEncoded.seconds) return lastEncoded.text; // one second, many cookies
+  if (seconds === lastEncoded.seconds && memosEnabled()) return lastEncoded.text; // one second, many cookies
   if (!Number.isSafeInteger(seconds) || seconds < 0) throw new RangeError(`timestamp is invalid: ${seconds}`);
   const bytes: number[] = [];
   for (let n = seconds; n > 0; n = Math.floor(n / 256)) bytes.unshift(n % 256);
@@ -190,7 +203,7 @@ let lastEncoded = { seconds: -1, text: '' };
 export function decodeTimestamp(text: string): number | undefined {
   return timestampMemo.get(text, readTimestamp);
 }
-const timestampMemo = new StringMemo<number | undefined>(256, 64);
+const timestampMemo = new StringMemo<number | undefined>('timestamps');
 
 function readTimestamp(text: string): number | undefined {
   const bytes = decodeBase64Lenient(toByteString(text), 'url-safe', true);

@@ -2,7 +2,7 @@
  * The lesson server on Fastify: a thin layer that reads the request, hands the
  * session and cookies to the core, and writes the answer with Flask's headers.
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type onSendHookHandler } from 'fastify';
 import { serializeSetCookie } from '../core/cookie-header.js';
 import { CookieSessions, FLASK_COOKIE, renewalSkippedMessage, tooLargeMessage, type SessionOptions } from '../core/cookie-sessions.js';
 import type { Clock, Secret } from '../core/signer.js';
@@ -44,7 +44,7 @@ export async function buildServer(options: LessonServerOptions): Promise<Fastify
     cookie: { ...FLASK_COOKIE, ...options.session?.cookie },
     secret: options.secret,
     warn: (message) => {
-      log(`warning: ${message}`);
+      log(`warning: ${message.replace(/^secret /, 'SECRET_KEY ')}`); // the lesson's name for the option
     },
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
@@ -90,6 +90,20 @@ export async function buildServer(options: LessonServerOptions): Promise<Fastify
     },
   });
 
+  // The inspector page cannot read Set-Cookie (a forbidden response header for scripts):
+  // when it asks, repeat the cookies set in a header it can read. A route-level hook added
+  // after the session plugin's runs after the session is saved, so the session cookie is there.
+  const mirrorCookies: onSendHookHandler = (request, reply, payload, next) => {
+    if (request.headers['x-signet-inspect'] === '1') {
+      const set = reply.getHeader('set-cookie');
+      void reply.header('x-signet-set-cookie', JSON.stringify(set === undefined ? [] : Array.isArray(set) ? set : [String(set)]));
+    }
+    next(null, payload);
+  };
+  app.addHook('onRoute', (routeOptions) => {
+    routeOptions.onSend = [...(routeOptions.onSend === undefined ? [] : Array.isArray(routeOptions.onSend) ? routeOptions.onSend : [routeOptions.onSend]), mirrorCookies];
+  });
+
   const route = (request: FastifyRequest, reply: FastifyReply): void => {
     const path = decodeRequestPath(request.url);
     const match = SESSION_PATH.exec(path);
@@ -131,15 +145,6 @@ export async function buildServer(options: LessonServerOptions): Promise<Fastify
     cookieName: sessions.cookieName,
     maxAge: sessions.settings.permanentLifetime,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
-  });
-  // The inspector page cannot read Set-Cookie (a forbidden response header for scripts):
-  // when it asks, repeat the cookies set in a header it can read.
-  app.addHook('onSend', (request, reply, payload, next) => {
-    if (request.headers['x-signet-inspect'] === '1') {
-      const set = reply.getHeader('set-cookie');
-      void reply.header('x-signet-set-cookie', JSON.stringify(set === undefined ? [] : Array.isArray(set) ? set : [String(set)]));
-    }
-    next(null, payload);
   });
   app.setNotFoundHandler((request, reply) => {
     notFound(request, reply);

@@ -100,7 +100,7 @@ export function registerInspector(app: FastifyInstance, options: InspectorOption
       // The raw payload stays out: bigints and bytes do not go into JSON; the page shows the Python rendering.
       const { payload, ...inspection } = inspectCookie(value, {
         secret: key,
-        ...(key === options.secret && options.secretFallbacks !== undefined ? { fallbackSecrets: options.secretFallbacks } : {}),
+        ...(key === options.secret && options.secretFallbacks !== undefined ? { secretFallbacks: options.secretFallbacks } : {}),
         cookieName: options.cookieName,
         maxAge: options.maxAge,
         ...(options.clock === undefined ? {} : { clock: options.clock }),

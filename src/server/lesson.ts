@@ -47,7 +47,7 @@ export function answerLesson(key: string, session: Session, cookies: ReadonlyMap
   // it with the cookies (one Map per Cookie header, see readCookies), a few per cookies.
   if (typeof value === 'string') {
     let answers = answersByCookies.get(cookies);
-    if (answers === undefined) answersByCookies.set(cookies, (answers = new StringMemo<LessonAnswer>(16, 1024)));
+    if (answers === undefined) answersByCookies.set(cookies, (answers = new StringMemo<LessonAnswer>('lessonAnswers')));
     const memoKey = `${accessed ? 'a' : 'n'}${key.length}.${key}${value}`;
     let known = answers.peek(memoKey);
     if (known === undefined) answers.put(memoKey, (known = okAnswer(key, value, cookies, accessed)));
