@@ -788,6 +788,49 @@ for (const adapter of ADAPTERS) {
 }
 
 // ---------------------------------------------------------------------------------
+// Side by side: the same requests give the same bytes on every adapter.
+
+describe('The four adapters side by side', { timeout: 20_000 }, () => {
+  const SEQUENCE = ['/count', '/count', '/permanent', `/flash?m=${encodeURIComponent('<i>hi</i>')}&c=html&markup=1`, '/flashes', '/read', '/untouched', '/clear', '/count', '/big'];
+
+  /** Each adapter's answers to SEQUENCE, one cookie jar each, the clock a second further per step. */
+  async function transcripts(setup: AppSetup): Promise<Map<string, string[]>> {
+    const byAdapter = new Map<string, string[]>();
+    for (const adapter of ADAPTERS) {
+      const { port, close } = await adapter.start(setup, []);
+      try {
+        const jar = new CookieJar();
+        const lines: string[] = [];
+        for (const [step, path] of SEQUENCE.entries()) {
+          clock.now = NOW_MS + step * 1000;
+          const answer = await httpRequest(port, path, { headers: jar.header() === '' ? {} : { cookie: jar.header() } });
+          lines.push(`${path} ${answer.status} vary=${String(answer.headers.vary)} ${JSON.stringify(setCookiesOf(answer))} ${answer.body}`);
+          jar.store(answer);
+        }
+        byAdapter.set(adapter.name, lines);
+      } finally {
+        clock.now = NOW_MS;
+        await close();
+      }
+    }
+    return byAdapter;
+  }
+
+  for (const [format, session] of [
+    ['Flask', { format: 'flask' }],
+    ['sealed (given the same random bytes)', { format: 'sealed', randomBytes: (size: number) => new Uint8Array(size).fill(9), permanentLifetime: 600 }],
+  ] as const) {
+    it(`answers the same requests with byte-identical Set-Cookie, Vary and bodies, in the ${format} format`, async () => {
+      const byAdapter = await transcripts({ session });
+      const [first, ...others] = [...byAdapter];
+      assert.ok(first !== undefined && others.length === 3);
+      assert.equal(first[1].filter((line) => line.includes('"session=')).length >= 5, true, 'cookies were set');
+      for (const [name, lines] of others) assert.deepEqual(lines, first[1], `${name} against ${first[0]}`);
+    });
+  }
+});
+
+// ---------------------------------------------------------------------------------
 // Compile-time: one SessionData declaration types the session of every adapter.
 
 /** Whether each type is assignable to the other (PyValue | undefined is not number | undefined). */
