@@ -32,7 +32,8 @@ async function startApp(setup: Setup = {}): Promise<number> {
   const app = Fastify({ logger: false, ...(setup.trustProxy === undefined ? {} : { trustProxy: setup.trustProxy }) });
   await app.register(signetSession, { secret: SECRET, clock: () => NOW_MS, ...setup.plugin } as SignetSessionOptions);
   app.get('/count', (request) => {
-    const count = (request.session.get('count') as number | undefined) ?? 0;
+    const stored: unknown = request.session.get('count'); // typed or not by a SessionData declaration
+    const count = typeof stored === 'number' ? stored : 0;
     request.session.set('count', count + 1);
     return { count: count + 1 };
   });
