@@ -135,7 +135,7 @@ describe('every bad value of every variable stops the start, naming the variable
     ['SESSION_FORMAT', 'xml', /^SESSION_FORMAT is invalid: "xml" \(give "flask" or "sealed"\)/],
     ['SESSION_FORMAT', ' sealed', /^SESSION_FORMAT is invalid: " sealed"/],
     ['SESSION_MIGRATE_FLASK', 'maybe', /^SESSION_MIGRATE_FLASK is invalid: "maybe"/],
-    ['SESSION_MIGRATE_FLASK', '1', /^SESSION_MIGRATE_FLASK is invalid: true \(.*SESSION_FORMAT=sealed\)/],
+    ['SESSION_MIGRATE_FLASK', '1', /^SESSION_MIGRATE_FLASK is invalid: true \(.*SESSION_FORMAT="sealed"\)/],
     ['SECRET_KEY_FALLBACKS', 'hex:zz', /^SECRET_KEY_FALLBACKS\[0\] is invalid/],
     ['SECRET_KEY_FALLBACKS', `${KEY},,${KEY}`, /^SECRET_KEY_FALLBACKS\[1\] is invalid: it is empty/],
     ['SECRET_KEY_FALLBACKS', `HEX:${LESSON_HEX}`, /^SECRET_KEY_FALLBACKS\[0\] is invalid: .*"HEX:" \(write the prefix in lower case, "hex:"\)/],

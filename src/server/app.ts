@@ -9,6 +9,7 @@ import { serializeSetCookie } from '../core/cookie-header.js';
 import { CookieSessions, FLASK_COOKIE, renewalSkippedMessage, tooLargeMessage, type SessionOptions } from '../core/cookie-sessions.js';
 import type { Clock, Secret } from '../core/signer.js';
 import { requestCookies, signetSession, type SessionData } from '../fastify.js';
+import { inVariableNames } from './config.js';
 import { answerLesson, errorBody } from './lesson.js';
 import { DECODE_PATH, registerInspector } from './inspector.js';
 
@@ -64,7 +65,7 @@ export async function buildServer(options: LessonServerOptions): Promise<Fastify
     cookie: { ...FLASK_COOKIE, ...options.session?.cookie },
     secret: options.secret,
     warn: (message) => {
-      log(`warning: ${message.replace(/^secret /, 'SECRET_KEY ')}`); // the lesson's name for the option
+      log(`warning: ${inVariableNames(message)}`); // the lesson's names for the options
     },
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });

@@ -145,9 +145,42 @@ export function sessionFromEnv(env: NodeJS.ProcessEnv): Omit<SessionOptions<Sess
     // The same checks the server makes, so that a mistake stops the start with its name.
     resolveSettings({ ...options, cookie: { ...FLASK_COOKIE, ...cookie }, secret: 'x' });
   } catch (error) {
-    throw new ConfigError((error as Error).message);
+    throw new ConfigError(inVariableNames((error as Error).message));
   }
   return options;
+}
+
+/** The environment variable of each core option: the core's messages name options, the server's name variables. */
+const VARIABLE_OF: ReadonlyArray<readonly [string, string]> = [
+  ['cookie.name', 'SESSION_COOKIE_NAME'],
+  ['cookie.domain', 'SESSION_COOKIE_DOMAIN'],
+  ['cookie.path', 'SESSION_COOKIE_PATH'],
+  ['cookie.httpOnly', 'SESSION_COOKIE_HTTPONLY'],
+  ['cookie.secure', 'SESSION_COOKIE_SECURE'],
+  ['cookie.sameSite', 'SESSION_COOKIE_SAMESITE'],
+  ['cookie.partitioned', 'SESSION_COOKIE_PARTITIONED'],
+  ['secretFallbacks', 'SECRET_KEY_FALLBACKS'],
+  ['secret', 'SECRET_KEY'],
+  ['format', 'SESSION_FORMAT'],
+  ['migrateFlask', 'SESSION_MIGRATE_FLASK'],
+  ['permanentLifetime', 'PERMANENT_SESSION_LIFETIME'],
+  ['refreshEachRequest', 'SESSION_REFRESH_EACH_REQUEST'],
+  ['idleTimeout', 'SESSION_IDLE_TIMEOUT'],
+  ['absoluteTimeout', 'SESSION_ABSOLUTE_TIMEOUT'],
+  ['maxCookieSize', 'MAX_COOKIE_SIZE'],
+];
+// Dotted and camelCase names are unambiguous anywhere; `secret` and `format` are also
+// words, so they are names only where a message starts with them or gives them a value.
+const WORD_OPTIONS = new Set(['secret', 'format']);
+const OPTION_NAME = new RegExp(`(?<![\\w.])(${VARIABLE_OF.map(([option]) => option.replace('.', '\\.')).join('|')})(?![\\w.])(: (?="|true|false|\\d))?`, 'g');
+
+/** A core message (`cookie.secure: true`) in the server's terms (`SESSION_COOKIE_SECURE=true`). */
+export function inVariableNames(message: string): string {
+  return message.replace(OPTION_NAME, (match: string, option: string, colon: string | undefined, offset: number) => {
+    if (WORD_OPTIONS.has(option) && offset !== 0 && colon === undefined) return match;
+    const variable = VARIABLE_OF.find(([name]) => name === option)?.[1] ?? option;
+    return colon === undefined ? variable : `${variable}=`;
+  });
 }
 
 /** Settings that work but almost surely do not do what was meant. */
