@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'bench/node_modules/', 'bench/results/'] },
+  { ignores: ['**/dist/', '**/node_modules/', 'bench/results/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
@@ -32,7 +32,7 @@ export default tseslint.config(
   },
   {
     // The inspector page's script runs in the browser.
-    files: ['public/**/*.js'],
+    files: ['apps/lesson/public/**/*.js'],
     languageOptions: { globals: { document: 'readonly', fetch: 'readonly', window: 'readonly' } },
   },
 );

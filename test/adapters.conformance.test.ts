@@ -27,25 +27,25 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import express, { type ErrorRequestHandler, type Request as ExpressRequest, type Response as ExpressResponse } from 'express';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { Hono, type Context } from 'hono';
-import { CookieSessions, type SessionOptions } from '../src/core/cookie-sessions.js';
-import type { BadData, CookieTooLarge } from '../src/core/errors.js';
-import { Markup, type PyDict } from '../src/core/python-types.js';
-import { Session } from '../src/core/session.js';
-import { signetSession as expressSession } from '../src/express.js';
-import { signetSession as fastifySession, type SignetSessionOptions } from '../src/fastify.js';
-import { fetchSessions, type FetchSession } from '../src/fetch.js';
-import { signetSession as honoSession, type SessionEnv } from '../src/hono.js';
-import type { SessionData } from '../src/core/engine.js';
+import { CookieSessions, type SessionOptions } from 'signet-session/core/cookie-sessions';
+import type { BadData, CookieTooLarge } from 'signet-session/core/errors';
+import { Markup, type PyDict } from 'signet-session/core/python-types';
+import { Session } from 'signet-session/core/session';
+import { signetSession as expressSession } from 'signet-session/express';
+import { signetSession as fastifySession, type SignetSessionOptions } from 'signet-session/fastify';
+import { fetchSessions, type FetchSession } from 'signet-session/fetch';
+import { signetSession as honoSession, type SessionEnv } from 'signet-session/hono';
+import type { SessionData } from 'signet-session/core/engine';
 import { CookieJar, cookieValue, httpRequest, setCookieFor, setCookiesOf, type Answer } from './support/http-client.js';
 import { flaskSign } from './support/flask-tools.js';
 
 // One declaration, for every adapter (checked at compile time below).
-declare module '../src/core/engine.js' {
+declare module 'signet-session/core/engine' {
   interface SessionData {
     count?: number;
   }
@@ -880,19 +880,19 @@ describe('The library root', () => {
         appendFileSync(${JSON.stringify(log)}, resolved.url + '\\n');
         return resolved;
       }`;
-    const dist = (file: string): string => pathToFileURL(fileURLToPath(new URL(`../src/${file}`, import.meta.url))).href;
+    const entry = (subpath: string): string => import.meta.resolve(subpath === '' ? 'signet-session' : `signet-session/${subpath}`);
     const script = `
       import { register, createRequire } from 'node:module';
       import { readFileSync } from 'node:fs';
       register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hooks)}));
       const FRAMEWORK = /\\/node_modules\\/(fastify|express|hono|@hono\\/node-server)\\//;
       const loaded = () => [...readFileSync(${JSON.stringify(log)}, 'utf8').split('\\n'), ...Object.keys(createRequire(import.meta.url).cache)].filter((m) => FRAMEWORK.test(m));
-      const root = await import(${JSON.stringify(dist('index.js'))});
+      const root = await import(${JSON.stringify(entry(''))});
       const fromRoot = loaded();
       const exports = Object.keys(root).length;
       // The adapters import their framework's types only, so they load none either; the
       // frameworks themselves are seen by the same recording: the method can tell.
-      for (const adapter of ['fastify.js', 'express.js', 'hono.js', 'fetch.js']) await import(${JSON.stringify(dist(''))} + adapter);
+      for (const adapter of ${JSON.stringify(['fastify', 'express', 'hono', 'fetch'].map(entry))}) await import(adapter);
       const fromAdapters = loaded();
       const seen = {};
       for (const framework of ['fastify', 'express', 'hono']) {

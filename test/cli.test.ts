@@ -14,7 +14,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { flaskLoad, flaskRepr, flaskSign, type FlaskSecret } from './support/flask-tools.js';
 
-const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+const CLI = fileURLToPath(import.meta.resolve('signet-lesson/cli'));
 const KEY_HEX = '3f77855a0851bd4fb8a9b6354b6aa95f';
 const KEY: FlaskSecret = { hex: KEY_HEX };
 const OTHER_KEY_HEX = '00112233445566778899aabbccddeeff';

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { buildServer } from '../src/server/app.js';
-import { ConfigError, DEV_SECRET_FILE, loadConfig } from '../src/server/config.js';
+import { buildServer } from 'signet-lesson/server/app';
+import { ConfigError, DEV_SECRET_FILE, loadConfig } from 'signet-lesson/server/config';
 
 const LESSON_KEY = Buffer.from([0x3f, 0x77, 0x85, 0x5a, 0x08, 0x51, 0xbd, 0x4f, 0xb8, 0xa9, 0xb6, 0x35, 0x4b, 0x6a, 0xa9, 0x5f]);
 const freshDir = (): string => mkdtempSync(join(tmpdir(), 'signet-config-'));

@@ -27,7 +27,7 @@ import {
   type PyDict,
   type SessionOptions,
   type StandardSchemaV1,
-} from '../src/index.js';
+} from 'signet-session';
 import { FlaskOracle, oracleSecret, type SessionStep } from './support/flask-oracle.js';
 import {
   base64UrlLength,
@@ -1102,7 +1102,7 @@ describe('Schema validation on open', () => {
     const virtual = join(root, 'test', '__zod_schema_type_check__.ts');
     const source = [
       "import { z } from 'zod';",
-      "import { CookieSessions } from '../src/index.js';",
+      "import { CookieSessions } from 'signet-session';",
       "new CookieSessions({ secret: 'x'.repeat(32), schema: z.object({ userId: z.number() }) });",
       '',
     ].join('\n');

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { CookieSessions, signetSession, type SignetSessionOptions } from '../src/fastify.js';
-import type { BadData } from '../src/index.js';
+import { CookieSessions, signetSession, type SignetSessionOptions } from 'signet-session/fastify';
+import type { BadData } from 'signet-session';
 import { CookieJar, cookieValue, httpRequest, setCookieFor, setCookiesOf } from './support/http-client.js';
 import { referenceOpen, readPlaintext } from './support/sealed-reference.js';
 

@@ -18,7 +18,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page, type Response } from 'playwright-core';
-import { buildServer } from '../src/server/app.js';
+import { buildServer } from 'signet-lesson/server/app';
 import { flaskLoad, flaskRepr, flaskSign, secretSpellings, type FlaskSecret } from './support/flask-tools.js';
 
 const SCREENSHOT = fileURLToPath(new URL('../../docs/inspector.png', import.meta.url));

@@ -19,7 +19,7 @@ import { connect, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { buildServer } from '../src/server/app.js';
+import { buildServer } from 'signet-lesson/server/app';
 
 const PYTHON = '/usr/bin/python3';
 const LESSON_APP = fileURLToPath(new URL('../../test/oracle/lesson_app.py', import.meta.url));

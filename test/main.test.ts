@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { FlaskSessionCodec } from '../src/index.js';
+import { FlaskSessionCodec } from 'signet-session';
 
-const MAIN = fileURLToPath(new URL('../src/server/main.js', import.meta.url));
+const MAIN = fileURLToPath(import.meta.resolve('signet-lesson/server/main'));
 const LESSON_KEY = Buffer.from('3f77855a0851bd4fb8a9b6354b6aa95f', 'hex');
 
 interface Started {
@@ -113,7 +113,7 @@ describe('npm start (the server process)', () => {
 
 describe('What the server loads', () => {
   it('builds without Ajv and the schema compilers, which only JSON schemas need (the lesson declares none)', async () => {
-    const app = fileURLToPath(new URL('../src/server/app.js', import.meta.url));
+    const app = fileURLToPath(import.meta.resolve('signet-lesson/server/app'));
     const script = `
       import { createRequire } from 'node:module';
       const { buildServer } = await import(${JSON.stringify(app)});

@@ -9,8 +9,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { CookieSessions, FLASK_COOKIE, FlaskSessionCodec, Float, Session, Tuple, type PyDict, type PyValue, type SessionOptions } from '../src/index.js';
-import { setMemosEnabled } from '../src/core/memo.js';
+import { CookieSessions, FLASK_COOKIE, FlaskSessionCodec, Float, Session, Tuple, type PyDict, type PyValue, type SessionOptions } from 'signet-session';
+import { setMemosEnabled } from 'signet-session/core/memo';
 import { pyDictOf, pyKey, pyValue } from './support/py-arbitraries.js';
 import { assertStrictEqual } from './support/strict-equal.js';
 

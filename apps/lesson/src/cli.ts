@@ -7,11 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { FlaskSessionCodec } from './core/flask-session.js';
-import { inspectCookie, toJsonView, type Inspection } from './core/inspect.js';
-import { isPyDict, type PyValue } from './core/python-types.js';
-import { formatSecretSpec, parseSecretSpec } from './core/secret-spec.js';
-import { loadTaggedJson } from './core/tagged-json.js';
+import { FlaskSessionCodec } from 'signet-session/core/flask-session';
+import { inspectCookie, toJsonView, type Inspection } from 'signet-session/core/inspect';
+import { isPyDict, type PyValue } from 'signet-session/core/python-types';
+import { formatSecretSpec, parseSecretSpec } from 'signet-session/core/secret-spec';
+import { loadTaggedJson } from 'signet-session/core/tagged-json';
 
 const USAGE = `signet: Flask session cookies from the command line
 

@@ -8,11 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import { DEFAULT_MAX_COOKIE_SIZE, FLASK_COOKIE, MAX_COOKIE_SIZE_LIMIT, MAX_SECONDS, resolveSettings, type CookieOptions, type SessionFormat, type SessionOptions } from '../core/cookie-sessions.js';
-import type { SameSite } from '../core/cookie-header.js';
-import { DEFAULT_MAX_AGE } from '../core/flask-session.js';
-import { formatSecretSpec, parseSecretSpec } from '../core/secret-spec.js';
-import type { SessionData } from '../fastify.js';
+import { DEFAULT_MAX_COOKIE_SIZE, FLASK_COOKIE, MAX_COOKIE_SIZE_LIMIT, MAX_SECONDS, resolveSettings, type CookieOptions, type SessionFormat, type SessionOptions } from 'signet-session/core/cookie-sessions';
+import type { SameSite } from 'signet-session/core/cookie-header';
+import { DEFAULT_MAX_AGE } from 'signet-session/core/flask-session';
+import { formatSecretSpec, parseSecretSpec } from 'signet-session/core/secret-spec';
+import type { SessionData } from 'signet-session/fastify';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

@@ -5,10 +5,10 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type onSendHookHandler } from 'fastify';
-import { serializeSetCookie } from '../core/cookie-header.js';
-import { CookieSessions, FLASK_COOKIE, renewalSkippedMessage, tooLargeMessage, type SessionOptions } from '../core/cookie-sessions.js';
-import type { Clock, Secret } from '../core/signer.js';
-import { requestCookies, signetSession, type SessionData } from '../fastify.js';
+import { serializeSetCookie } from 'signet-session/core/cookie-header';
+import { CookieSessions, FLASK_COOKIE, renewalSkippedMessage, tooLargeMessage, type SessionOptions } from 'signet-session/core/cookie-sessions';
+import type { Clock, Secret } from 'signet-session/core/signer';
+import { requestCookies, signetSession, type SessionData } from 'signet-session/fastify';
 import { inVariableNames } from './config.js';
 import { answerLesson, errorBody } from './lesson.js';
 import { DECODE_PATH, registerInspector } from './inspector.js';

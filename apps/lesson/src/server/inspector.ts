@@ -6,10 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { inspectCookie } from '../core/inspect.js';
-import { parseSecretSpec } from '../core/secret-spec.js';
-import type { Clock, Secret } from '../core/signer.js';
-import { requestCookies } from '../fastify.js';
+import { inspectCookie } from 'signet-session/core/inspect';
+import { parseSecretSpec } from 'signet-session/core/secret-spec';
+import type { Clock, Secret } from 'signet-session/core/signer';
+import { requestCookies } from 'signet-session/fastify';
 import { RateLimiter } from './rate-limit.js';
 import { errorBody } from './lesson.js';
 
