@@ -552,6 +552,27 @@ describe('Flask tests/test_basic.py: flashes', () => {
       assert.deepEqual(conversation.signet[0].set_cookie, conversation.flask[0].set_cookie);
     }
   });
+
+  it('get_flashed_messages: further calls in the same request give the same messages, whatever their filters, and a message flashed after the first call waits for the next request', async () => {
+    const visits: Visit[] = [
+      {
+        steps: [
+          ['take', true, ['error']],
+          ['take', true, ['message', 'warning']],
+          ['take', false, []],
+          ['flash', T.str('later'), 'message'],
+          ['take', true, []],
+        ],
+      },
+      { steps: [['take', true, []]] },
+    ];
+    for (const [name, oracle] of oracles()) {
+      const { flask } = await flashedCookies(oracle);
+      const conversation = await converse(oracle, FLASK_APP, new SignetApp(signetOptions()), visits, { flask, signet: flask });
+      assert.deepEqual(conversation.flask[1]?.results, [T.list(T.tuple(T.str('message'), T.str('later')))], name);
+      assertSameAnswers(conversation, { flags: true, what: name });
+    }
+  });
 });
 
 // ---------------------------------------------------------------------------
