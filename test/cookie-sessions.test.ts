@@ -935,6 +935,11 @@ describe('The cookie policy, checked at construction', () => {
     refuses({ cookie: { sameSite: 'None', secure: 'auto' } }, /cookie\.sameSite/);
     refuses({ cookie: { partitioned: true } }, /cookie\.partitioned/);
     refuses({ cookie: { sameSite: 'Lax ' as 'Lax' } }, /cookie\.sameSite/);
+    // As Werkzeug's dump_cookie: any case, written title-cased.
+    for (const [word, written] of [['lax', 'Lax'], ['STRICT', 'Strict']] as const) {
+      const header = construct({ cookie: { sameSite: word as 'Lax' } }).save(new Session().set('a', 1)).setCookie ?? '';
+      assert.match(header, new RegExp(`; SameSite=${written}$`));
+    }
     const ok = construct({ cookie: { sameSite: 'None', secure: true, partitioned: true } });
     assert.match(ok.save(new Session().set('a', 1)).setCookie ?? '', /; Secure; HttpOnly; Path=\/; SameSite=None; Partitioned$/);
   });
