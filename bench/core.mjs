@@ -1,6 +1,6 @@
 // Micro-benchmark of the core on the lesson session: encode, decode, sign, verify.
 import { execFileSync } from 'node:child_process';
-import { FlaskSessionCodec, TimestampSigner, SealedCodec } from '../dist/src/index.js';
+import { FlaskSessionCodec, TimestampSigner, SealedCodec } from '../packages/signet-session/dist/src/index.js';
 
 const SECRET = Buffer.from('3f77855a0851bd4fb8a9b6354b6aa95f', 'hex');
 const DATA = { hello: 'World', goodnight: 'Moon' };

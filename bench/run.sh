@@ -16,6 +16,6 @@ if [ "${#need[@]}" -gt 0 ]; then
     exit 1
   fi
 fi
-[ -f ../dist/src/server/main.js ] || (cd .. && npm run build)
+[ -f ../apps/lesson/dist/src/server/main.js ] || (cd .. && npm run build)
 npm ci --no-audit --no-fund --silent
 node run.mjs

@@ -14,7 +14,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { flaskLoad, flaskRepr, flaskSign, type FlaskSecret } from './support/flask-tools.js';
 
-const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+const CLI = fileURLToPath(import.meta.resolve('signet-lesson/cli'));
 const KEY_HEX = '3f77855a0851bd4fb8a9b6354b6aa95f';
 const KEY: FlaskSecret = { hex: KEY_HEX };
 const OTHER_KEY_HEX = '00112233445566778899aabbccddeeff';
@@ -317,6 +317,10 @@ describe('signet errors', () => {
     ['a --max-age that is not a number', ['verify', 'a.b.c', '--secret', 'k', '--max-age', 'soon'], /--max-age/],
     ['a fractional --max-age', ['verify', 'a.b.c', '--secret', 'k', '--max-age', '1.5'], /--max-age/],
     ['a negative --max-age', ['verify', 'a.b.c', '--secret', 'k', '--max-age=-5'], /--max-age/],
+    ['a negative --max-age given apart', ['verify', 'a.b.c', '--secret', 'k', '--max-age', '-1'], /^signet: --max-age is invalid: "-1" \(give whole seconds\)\n/],
+    ['a negative --timestamp given apart', ['sign', '--secret', 'k', '--json', '{}', '--timestamp', '-5'], /^signet: --timestamp is invalid: "-5" \(give Unix seconds\)\n/],
+    ['an option where a value should be', ['verify', 'a.b.c', '--secret', '--json'], /--secret/],
+    ['a secret with a space at its end', ['sign', '--secret', 'k ', '--json', '{}'], /^signet: --secret is invalid: a 2-character value \(remove the whitespace at its end/],
     ['a --timestamp that is not a number', ['sign', '--secret', 'k', '--json', '{}', '--timestamp', 'now'], /--timestamp/],
     ['decode without a cookie', ['decode'], /cookie/],
     ['an unknown option', ['decode', 'a.b.c', '--secret', 'k'], /--secret|secret/],
@@ -330,6 +334,28 @@ describe('signet errors', () => {
       assert.match(ran.stderr, names);
     });
   }
+
+  it('prints the usage on stderr and exits 2 when given nothing, as for any other mistake', async () => {
+    const ran = await cli([]);
+    assert.equal(ran.code, 2);
+    assert.equal(ran.stdout, '');
+    assert.match(ran.stderr, /^signet: Flask session cookies from the command line\n[^]*signet decode <cookie\|->/);
+  });
+
+  for (const help of ['help', '--help', '-h']) {
+    it(`prints the usage on stdout and exits 0 for ${help}`, async () => {
+      const ran = await cli([help]);
+      assert.equal(ran.code, 0);
+      assert.equal(ran.stderr, '');
+      assert.match(ran.stdout, /^signet: Flask session cookies from the command line\n[^]*signet genkey/);
+    });
+  }
+
+  it('takes a secret that starts with a dash, given apart from --secret', async () => {
+    const ran = await cli(['sign', '--secret', '-dash-key', '--json', '{"a": 1}', '--timestamp', String(TS)]);
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.equal(flaskRepr({ text: '-dash-key' }, ran.stdout.trim()), "{'a': 1}");
+  });
 
   it('never echoes a bad secret back', async () => {
     const secret = 'hex:0123456789abcdefXYZ0123456789abcdef';

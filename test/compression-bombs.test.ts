@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { FlaskSessionCodec, MAX_INFLATED_PAYLOAD } from '../src/core/flask-session.js';
-import { inspectCookie } from '../src/core/inspect.js';
-import { buildServer } from '../src/server/app.js';
+import { FlaskSessionCodec, MAX_INFLATED_PAYLOAD } from 'signet-session/core/flask-session';
+import { inspectCookie } from 'signet-session/core/inspect';
+import { buildServer } from 'signet-lesson/server/app';
 import { flaskSign } from './support/flask-tools.js';
 import { httpRequest, setCookieFor } from './support/http-client.js';
 

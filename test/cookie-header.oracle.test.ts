@@ -12,7 +12,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { firstCookieValues, parseCookieHeader, readCookies, serializeSetCookie } from '../src/core/cookie-header.js';
+import { firstCookieValues, parseCookieHeader, readCookies, serializeSetCookie } from 'signet-session/core/cookie-header';
 
 const PYTHON = '/usr/bin/python3';
 const ORACLE = String.raw`

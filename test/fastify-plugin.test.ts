@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { CookieSessions, signetSession, type SignetSessionOptions } from '../src/fastify.js';
-import type { BadData } from '../src/index.js';
+import { CookieSessions, signetSession, type SignetSessionOptions } from 'signet-session/fastify';
+import type { BadData } from 'signet-session';
 import { CookieJar, cookieValue, httpRequest, setCookieFor, setCookiesOf } from './support/http-client.js';
 import { referenceOpen, readPlaintext } from './support/sealed-reference.js';
 
@@ -32,7 +32,8 @@ async function startApp(setup: Setup = {}): Promise<number> {
   const app = Fastify({ logger: false, ...(setup.trustProxy === undefined ? {} : { trustProxy: setup.trustProxy }) });
   await app.register(signetSession, { secret: SECRET, clock: () => NOW_MS, ...setup.plugin } as SignetSessionOptions);
   app.get('/count', (request) => {
-    const count = (request.session.get('count') as number | undefined) ?? 0;
+    const stored: unknown = request.session.get('count'); // typed or not by a SessionData declaration
+    const count = typeof stored === 'number' ? stored : 0;
     request.session.set('count', count + 1);
     return { count: count + 1 };
   });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { FlaskSessionCodec, Uuid, type PyDict, type Secret } from '../src/index.js';
+import { FlaskSessionCodec, Uuid, type PyDict, type Secret } from 'signet-session';
 import { FlaskOracle, oracleSecret } from './support/flask-oracle.js';
 import { LESSON_KEY, pySecret, pySession, pyTimestamp } from './support/py-arbitraries.js';
 import { assertStrictEqual, strictDifference } from './support/strict-equal.js';

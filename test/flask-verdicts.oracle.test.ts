@@ -20,7 +20,7 @@ import {
   type DecodedSession,
   type PyDict,
   type Result,
-} from '../src/index.js';
+} from 'signet-session';
 import { FlaskOracle, oracleSecret, type LoadResponse, type OracleSecret } from './support/flask-oracle.js';
 import { LESSON_KEY, craftedSessionJson } from './support/py-arbitraries.js';
 import { assertStrictEqual } from './support/strict-equal.js';

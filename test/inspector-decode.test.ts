@@ -10,7 +10,7 @@ import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { buildServer } from '../src/server/app.js';
+import { buildServer } from 'signet-lesson/server/app';
 import { FlaskOracle } from './support/flask-oracle.js';
 import { flaskLoad, flaskRepr, flaskSign, secretSpellings, type FlaskSecret } from './support/flask-tools.js';
 

@@ -11,17 +11,21 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page, type Response } from 'playwright-core';
-import { buildServer } from '../src/server/app.js';
+import { buildServer } from 'signet-lesson/server/app';
 import { flaskLoad, flaskRepr, flaskSign, secretSpellings, type FlaskSecret } from './support/flask-tools.js';
 
-const SCREENSHOT = fileURLToPath(new URL('../../docs/inspector.png', import.meta.url));
+// The README's picture is refreshed on request (SIGNET_SCREENSHOT=1 npm test); otherwise the
+// screenshot goes to a temporary file, so that a test run changes no tracked file.
+const SCREENSHOT = process.env.SIGNET_SCREENSHOT === '1' ? fileURLToPath(new URL('../../docs/inspector.png', import.meta.url)) : join(mkdtempSync(join(tmpdir(), 'signet-shot-')), 'inspector.png');
 /** Printable bytes, so that the key's raw form is text that could show up on the page. */
 const SERVER_KEY = Buffer.from(`signet-browser-test-key-${randomBytes(12).toString('hex')}`, 'latin1');
 const SERVER_SECRET: FlaskSecret = { hex: SERVER_KEY.toString('hex') };
@@ -434,5 +438,35 @@ describe('the inspector page in Chromium', () => {
     assert.deepEqual(failedRequests, []);
     assert.deepEqual(errorResponses, []);
     assert.ok(!serverLog.some((line) => /internal error/.test(line)), serverLog.filter((line) => /internal error/.test(line)).join('\n'));
+  });
+});
+
+describe('a JSON page of the API in Chromium', () => {
+  it('opens /sessions/hello with no console error: the /favicon.ico Chromium asks for is answered', async () => {
+    assert.ok(browser !== undefined);
+    // A context of its own, so that the inspector's session above is left as it was.
+    const own = await browser.newContext();
+    try {
+      const jsonPage = await own.newPage();
+      const errors: string[] = [];
+      jsonPage.on('console', (message) => {
+        if (message.type() === 'error') errors.push(`${message.text()} at ${message.location().url}`);
+      });
+      const logged = serverLog.length;
+      const response = await jsonPage.goto(`${base}/sessions/hello`, { waitUntil: 'networkidle' });
+      assert.equal(response?.status(), 200);
+      assert.match(response.headers()['content-type'] ?? '', /^application\/json$/);
+      assert.equal(response.headers()['x-content-type-options'], 'nosniff');
+      assert.equal(((await response.json()) as LessonBody).session.session_value, 'World');
+      // Chromium asks for the icon by itself, after the page: wait until the server has answered it.
+      for (let waited = 0; !serverLog.slice(logged).some((line) => line.startsWith('GET /favicon.ico ')) && waited < 5000; waited += 50) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.match(serverLog.slice(logged).find((line) => line.startsWith('GET /favicon.ico ')) ?? 'never asked', /^GET \/favicon\.ico 200 /);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // time for a console message to arrive
+      assert.deepEqual(errors, []);
+    } finally {
+      await own.close();
+    }
   });
 });

@@ -15,11 +15,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { buildServer } from '../src/server/app.js';
+import { buildServer } from 'signet-lesson/server/app';
 
 const PYTHON = '/usr/bin/python3';
 const LESSON_APP = fileURLToPath(new URL('../../test/oracle/lesson_app.py', import.meta.url));
@@ -180,6 +180,19 @@ interface Sent {
   readonly jarSession?: string;
 }
 
+/** Headers about the connection, which each server writes its own way. */
+const TRANSPORT = new Set(['date', 'server', 'connection', 'keep-alive']);
+/** What ours adds to every answer on purpose (README: where we differ from Flask on purpose). */
+const DELIBERATE: Readonly<Record<string, string>> = { 'x-content-type-options': 'nosniff' };
+
+/** The names of the headers that must match Flask's: all but the transport and the deliberate ones. */
+const headerNames = (answer: Answer): string[] => Object.keys(answer.headers).filter((name) => !TRANSPORT.has(name) && !(name in DELIBERATE)).sort();
+
+/** Ours carries the deliberate headers, with their values. */
+function assertDeliberate(ours: Answer, what: string): void {
+  for (const [name, value] of Object.entries(DELIBERATE)) assert.equal(ours.headers[name], value, `${name} on ${what}`);
+}
+
 function view(answer: Answer, sent: Sent): Record<string, unknown> {
   let body = answer.body.toString('latin1'); // one char per byte: equal strings are equal bytes
   if (sent.jarSession !== undefined && sent.jarSession !== '') body = body.split(sent.jarSession).join(maskSessionValue(sent.jarSession));
@@ -192,6 +205,7 @@ function view(answer: Answer, sent: Sent): Record<string, unknown> {
     allow: answer.headers.allow?.split(', ').sort().join(', '),
     vary: answer.headers.vary,
     setCookie: (answer.headers['set-cookie'] ?? []).map(maskSetCookie),
+    headers: headerNames(answer),
     body,
   };
 }
@@ -265,6 +279,7 @@ async function sameAnswers(script: (visit: Visit) => Promise<void>): Promise<{ f
     const ourStep = fromOurs[i];
     assert.ok(ourStep !== undefined);
     assert.deepEqual(view(ourStep.answer, ourStep.sent), view(flaskStep.answer, flaskStep.sent), `step ${i + 1}: ${describeReq(flaskStep.sent)}`);
+    assertDeliberate(ourStep.answer, `step ${i + 1}: ${describeReq(flaskStep.sent)}`);
     const flaskExpires = expiresOf(flaskStep.answer);
     const ourExpires = expiresOf(ourStep.answer);
     if (flaskExpires !== undefined && ourExpires !== undefined) {
@@ -312,6 +327,7 @@ async function flaskCrashes(req: Req, ourStatus: number, includes: string): Prom
     return { vary, setCookie, allow };
   };
   assert.deepEqual(headers(fromOurs, { req }), headers(fromFlask, { req }));
+  assertDeliberate(fromOurs, describeReq({ req }));
   compared++;
   return { flask: fromFlask, ours: fromOurs };
 }
@@ -329,6 +345,7 @@ async function sameButJson(req: Req, status: number, includes: string): Promise<
     return { code, vary, setCookie, allow };
   };
   assert.deepEqual(headers(fromOurs), headers(fromFlask));
+  assertDeliberate(fromOurs, describeReq({ req }));
   if (status === 405) assert.equal(fromOurs.headers.allow, ALLOW);
   compared++;
 }
@@ -662,5 +679,68 @@ describe('methods and paths as Werkzeug routes them', () => {
     await flaskCrashes({ path: '/sessions/caf%C3%A9' }, 404, 'caf');
     await flaskCrashes({ path: '/sessions/%ZZ' }, 404, '%ZZ');
     await flaskCrashes({ path: '/sessions/%E9t%E9' }, 404, 't');
+  });
+});
+
+describe('where ours differs from Flask on purpose', () => {
+  /** The raw answer to raw bytes, for requests node:http would not send. */
+  function sendRaw(port: number, text: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      let received = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (chunk: string) => (received += chunk));
+      socket.on('error', reject);
+      socket.on('close', () => { resolve(received); });
+      socket.end(text);
+    });
+  }
+
+  it('documents that ours sends X-Content-Type-Options: nosniff with every answer, and Flask with none', async () => {
+    const paths: Req[] = [
+      { path: '/sessions/hello' },
+      { path: '/sessions/missing' },
+      { method: 'HEAD', path: '/sessions/hello' },
+      { method: 'OPTIONS', path: '/sessions/hello' },
+      { method: 'POST', path: '/sessions/hello' },
+      { path: '/sessions/' },
+      { path: '/sessions/%ZZ' },
+    ];
+    for (const req of paths) {
+      const fromFlask = await send(flaskPort, req);
+      const fromOurs = await send(ourPort, req);
+      assert.equal(fromFlask.headers['x-content-type-options'], undefined, `Flask: ${describeReq({ req })}`);
+      assertDeliberate(fromOurs, describeReq({ req }));
+    }
+    // Answers Flask has no route for: the inspector's files and decoder, and what Node's parser refuses.
+    for (const path of ['/', '/inspector.js', '/favicon.svg', '/favicon.ico', '/inspect/decode']) assertDeliberate(await send(ourPort, { path }), path);
+    const decoder = (body: string, type = 'application/json'): string =>
+      `POST /inspect/decode HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+    const raw: Array<[string, string, RegExp]> = [
+      ['a decoded cookie', decoder(JSON.stringify({ cookie: sig('custom') })), /^HTTP\/1\.1 200 /],
+      ['a body that is not JSON', decoder('{'), /^HTTP\/1\.1 400 /],
+      ['a body over 8 KiB', decoder(JSON.stringify({ cookie: 'x'.repeat(9000) })), /^HTTP\/1\.1 413 /],
+      ['a body of another type', decoder('cookie=x', 'text/plain'), /^HTTP\/1\.1 400 /],
+      ['malformed HTTP', 'GET /sessions/hello HTTP/1.1\r\nHost 127.0.0.1\r\n\r\n', /^HTTP\/1\.1 400 Bad Request\r\n/],
+      ['headers over 16 KiB', `GET /sessions/hello HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`, /^HTTP\/1\.1 431 /],
+    ];
+    for (const [what, text, status] of raw) {
+      const answer = await sendRaw(ourPort, text);
+      assert.match(answer, status, what);
+      assert.match(answer.split('\r\n\r\n')[0] ?? '', /\r\nx-content-type-options: nosniff(\r\n|$)/i, `${what}: ${answer.slice(0, 300)}`);
+      assert.match(answer, /\r\ncontent-type: application\/json[;\r]/i, what);
+    }
+  });
+
+  it('documents that /favicon.ico is the inspector\'s icon here (200, SVG), where Flask answers 404, and that neither touches the cookies', async () => {
+    const fromFlask = await send(flaskPort, { path: '/favicon.ico', cookie: `session=${sig('custom')}` });
+    const fromOurs = await send(ourPort, { path: '/favicon.ico', cookie: `session=${sig('custom')}` });
+    assert.equal(fromFlask.status, 404);
+    assert.equal(fromOurs.status, 200);
+    assert.equal(fromOurs.headers['content-type'], 'image/svg+xml');
+    assert.match(fromOurs.body.toString('utf8'), /^<svg /);
+    assert.deepEqual(fromOurs.body, (await send(ourPort, { path: '/favicon.svg' })).body);
+    assert.deepEqual([fromOurs.headers['set-cookie'], fromOurs.headers.vary], [fromFlask.headers['set-cookie'], fromFlask.headers.vary]);
+    compared++;
   });
 });

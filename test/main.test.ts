@@ -3,15 +3,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { request } from 'node:http';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { FlaskSessionCodec } from '../src/index.js';
+import { FlaskSessionCodec } from 'signet-session';
 
-const MAIN = fileURLToPath(new URL('../src/server/main.js', import.meta.url));
+const MAIN = fileURLToPath(import.meta.resolve('signet-lesson/server/main'));
 const LESSON_KEY = Buffer.from('3f77855a0851bd4fb8a9b6354b6aa95f', 'hex');
 
 interface Started {
@@ -77,7 +78,7 @@ describe('npm start (the server process)', () => {
     assert.equal(await server.exited, 0);
     assert.match(server.output(), /GET \/sessions\/hello 200 \d+\.\d+ms/);
     assert.match(server.output(), /ignored the session cookie: signature-mismatch/);
-    assert.match(server.output(), /SIGINT received, closing\n[^]*stopped/);
+    assert.match(server.output(), /SIGINT received, closing: waiting up to 10 s \(SHUTDOWN_TIMEOUT\) for requests in progress[^]*stopped\n/);
   });
 
   it('without SECRET_KEY keeps its development key across a restart, so a session survives', async () => {
@@ -112,7 +113,7 @@ describe('npm start (the server process)', () => {
 
 describe('What the server loads', () => {
   it('builds without Ajv and the schema compilers, which only JSON schemas need (the lesson declares none)', async () => {
-    const app = fileURLToPath(new URL('../src/server/app.js', import.meta.url));
+    const app = fileURLToPath(import.meta.resolve('signet-lesson/server/app'));
     const script = `
       import { createRequire } from 'node:module';
       const { buildServer } = await import(${JSON.stringify(app)});
@@ -127,5 +128,179 @@ describe('What the server loads', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     assert.equal(code, 0);
     assert.deepEqual(JSON.parse(out), { status: 200, fastify: true, schemaModules: 0 });
+  });
+});
+
+/** Runs the server entry to its end, its two output streams apart. */
+function runApart(env: Record<string, string>, cwd = mkdtempSync(join(tmpdir(), 'signet-main-'))): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [MAIN], { cwd, env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.once('exit', (code) => { resolve({ code, stdout, stderr }); }));
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A client that opens a request and then sends one header line a second, never ending
+ * the headers, for at most `lines` lines, then gives up. Resolves when it is connected and sending.
+ */
+async function slowClient(port: number, lines = 30): Promise<{ socket: Socket; received: () => string; closed: Promise<number> }> {
+  const socket = connect(port, '127.0.0.1');
+  let received = '';
+  socket.setEncoding('latin1');
+  socket.on('data', (chunk: string) => (received += chunk));
+  socket.on('error', () => undefined); // the server may reset it: that is the point
+  const closed = new Promise<number>((resolve) => socket.once('close', () => { resolve(Date.now()); }));
+  await new Promise<void>((resolve) => socket.once('connect', resolve));
+  socket.write('GET /sessions/hello HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (socket.destroyed || ++sent > lines) {
+      clearInterval(timer);
+      socket.destroy(); // it gives up: a test must end even if the server never closes it
+    } else {
+      socket.write(`X-Slow-${sent}: one line a second\r\n`);
+    }
+  }, 1000);
+  void closed.then(() => { clearInterval(timer); });
+  await sleep(1200); // the server has the request line and a header: a request in progress
+  return { socket, received: () => received, closed };
+}
+
+/** Milliseconds from `signal` to the process's exit, and its exit code. */
+async function stopTimed(server: Started, signal: NodeJS.Signals = 'SIGTERM'): Promise<{ ms: number; code: number | null }> {
+  const sent = Date.now();
+  server.child.kill(signal);
+  const code = await server.exited;
+  return { ms: Date.now() - sent, code };
+}
+
+describe('stopping the server (SIGTERM, Ctrl-C) with a deadline', { concurrency: true }, () => {
+  const KEY = { SECRET_KEY: `hex:${'ab'.repeat(32)}` };
+
+  it('stops at SHUTDOWN_TIMEOUT behind a client sending a header line a second, closing it and exiting 3', async () => {
+    const server = await start({ ...KEY, SHUTDOWN_TIMEOUT: '2' });
+    const slow = await slowClient(server.port);
+    const { ms, code } = await stopTimed(server);
+    assert.equal(code, 3, server.output());
+    assert.ok(ms >= 1900 && ms < 3500, `exited ${ms} ms after SIGTERM, for a 2 s deadline`);
+    await slow.closed;
+    assert.match(server.output(), /SIGTERM received, closing: waiting up to 2 s/);
+    assert.match(server.output(), /the shutdown deadline of 2 s passed: closed 1 connection still open \(exit code 3\)\n/);
+  });
+
+  it('lets a request in progress finish and answers it, closes idle keep-alive connections at once, refuses new ones, and exits 0', async () => {
+    const server = await start({ ...KEY, SHUTDOWN_TIMEOUT: '10' });
+    // An idle keep-alive connection: one request answered, the socket kept open.
+    const idle = connect(server.port, '127.0.0.1');
+    const idleClosed = new Promise<number>((resolve) => idle.once('close', () => { resolve(Date.now()); }));
+    idle.on('error', () => undefined);
+    let idleAnswer = '';
+    idle.setEncoding('latin1');
+    await new Promise<void>((resolve) => {
+      idle.on('data', (chunk: string) => {
+        idleAnswer += chunk;
+        if (/\r\n\r\n\{[^]*\}\n$/.test(idleAnswer)) resolve();
+      });
+      idle.write('GET /sessions/hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    });
+    assert.match(idleAnswer, /^HTTP\/1\.1 200 OK\r\n[^]*connection: keep-alive/i);
+    // A request in progress: its body arrives after the signal.
+    const body = JSON.stringify({ cookie: 'eyJoZWxsbyI6IldvcmxkIn0.ZVPxAA.qruzPI6h_1Xji_2MD3y_7GHHscI' });
+    const answered = new Promise<{ status: number; connection: string | undefined; body: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: server.port, method: 'POST', path: '/inspect/decode', agent: new Agent({ keepAlive: true }), headers: { 'content-type': 'application/json', 'content-length': String(body.length) } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => { resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body: text }); });
+      });
+      req.on('error', reject);
+      req.write(body.slice(0, 10));
+      setTimeout(() => req.end(body.slice(10)), 1500);
+    });
+    await sleep(300);
+    const signalled = Date.now();
+    server.child.kill('SIGTERM');
+    const idleAt = await idleClosed;
+    assert.ok(idleAt - signalled < 1000, 'the idle connection was closed at once');
+    await sleep(100); // a connection made at the very moment of the stop may be accepted, then reset
+    const refused = await new Promise<string>((resolve) => {
+      const socket = connect(server.port, '127.0.0.1');
+      socket.once('connect', () => { socket.destroy(); resolve('connected'); });
+      socket.once('error', (error: NodeJS.ErrnoException) => { resolve(error.code ?? 'error'); });
+    });
+    assert.equal(refused, 'ECONNREFUSED', 'no new connections once stopping');
+    const answer = await answered;
+    assert.equal(answer.status, 200, answer.body);
+    assert.match(answer.body, /"verified"/);
+    assert.equal(answer.connection, 'close', 'the answer closes its connection, so the stop need not wait for it');
+    assert.equal(await server.exited, 0, server.output());
+    assert.ok(Date.now() - signalled < 3000, `exited ${Date.now() - signalled} ms after SIGTERM, as soon as the request was answered`);
+    assert.match(server.output(), /POST \/inspect\/decode 200 [^]*signet: stopped\n/);
+  });
+
+  it('stops at once, exiting 3, on a second signal', async () => {
+    const server = await start({ ...KEY, SHUTDOWN_TIMEOUT: '60' });
+    const slow = await slowClient(server.port);
+    server.child.kill('SIGTERM');
+    await sleep(300);
+    const { ms, code } = await stopTimed(server, 'SIGINT');
+    assert.equal(code, 3, server.output());
+    assert.ok(ms < 1500, `exited ${ms} ms after the second signal`);
+    await slow.closed;
+    assert.match(server.output(), /SIGINT again: closed 1 connection still open \(exit code 3\)/);
+  });
+
+  it('answers a client still sending its headers after 10 s with 408 and closes it, stop or no stop', async () => {
+    const server = await start(KEY);
+    const opened = Date.now();
+    const slow = await slowClient(server.port);
+    const openFor = (await slow.closed) - opened;
+    assert.ok(openFor >= 9500 && openFor < 12_500, `closed after ${openFor} ms, for a 10 s headers timeout checked each second`);
+    assert.match(slow.received(), /^HTTP\/1\.1 408 Request Timeout\r\n[^]*X-Content-Type-Options: nosniff\r\n[^]*\r\n\r\n\{\n {2}"error": "the request took too long to arrive"\n\}\n$/);
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exited, 0);
+  });
+});
+
+describe('configuration errors through the real process', () => {
+  it('stops the start on each bad value with one line on stderr, exit 1, and no stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'signet-main-'));
+    writeFileSync(join(dir, 'hostname'), 'my-laptop\n');
+    const cases: ReadonlyArray<readonly [Record<string, string>, RegExp]> = [
+      [{ SECRET_KEY: 'k', TRUST_PROXY: 'garbage!!' }, /^TRUST_PROXY is invalid: "garbage!!" \(/],
+      [{ SECRET_KEY: ' hex:3f77855a0851bd4fb8a9b6354b6aa95f' }, /^SECRET_KEY is invalid: a 37-character value \(remove the whitespace at its start/],
+      [{ SECRET_KEY: 'HEX:3f77855a0851bd4fb8a9b6354b6aa95f' }, /^SECRET_KEY is invalid: a 36-character value starting "HEX:" \(write the prefix in lower case, "hex:"\)$/],
+      [{ SECRET_KEY: '   ' }, /^SECRET_KEY is invalid: it is only whitespace/],
+      [{ SECRET_KEY: 'k', MAX_COOKIE_SIZE: '4k' }, /^MAX_COOKIE_SIZE is invalid: "4k" \(give a number of bytes/],
+      [{ SECRET_KEY: 'k', MAX_COOKIE_SIZE: '100000000' }, /^MAX_COOKIE_SIZE is invalid: "100000000"/],
+      [{ SECRET_KEY: 'k', SESSION_IDLE_TIMEOUT: '600', SESSION_ABSOLUTE_TIMEOUT: '60' }, /^SESSION_ABSOLUTE_TIMEOUT is invalid: 60 \(it is shorter than SESSION_IDLE_TIMEOUT/],
+      [{ NODE_ENV: 'Production' }, /^SECRET_KEY is missing: NODE_ENV=Production needs a fixed secret key/],
+      [{ NODE_ENV: 'prod' }, /^NODE_ENV is invalid: "prod"/],
+      [{ SIGNET_SECRET_FILE: 'hostname' }, /^SIGNET_SECRET_FILE is invalid: .*\/hostname does not hold a development key/],
+      [{ SECRET_KEY: 'k', SHUTDOWN_TIMEOUT: '10s' }, /^SHUTDOWN_TIMEOUT is invalid: "10s" \(give whole seconds/],
+      [{ SECRET_KEY: 'k', HOST: '[::1]' }, /^HOST is invalid: "\[::1\]"/],
+    ];
+    const results = await Promise.all(cases.map(([env]) => runApart(env, dir)));
+    results.forEach(({ code, stdout, stderr }, i) => {
+      const [env, expected] = cases[i] ?? [{}, /$^/];
+      assert.equal(code, 1, JSON.stringify(env));
+      const lines = stderr.split('\n');
+      assert.equal(lines.length, 2, `one line and its newline: ${stderr}`);
+      assert.match(lines[0] ?? '', /^signet: cannot start: /);
+      assert.match((lines[0] ?? '').slice('signet: cannot start: '.length), expected);
+      assert.doesNotMatch(stderr, /\n\s+at |TypeError|Error:/, 'no stack trace, no raw error');
+      assert.doesNotMatch(stdout + stderr, /3f77855a/, 'the key is never shown');
+    });
+  });
+
+  it('warns at startup about a variable that is one of ours misspelled', async () => {
+    const server = await start({ SECRET_KEY: `hex:${'ab'.repeat(32)}`, SESSION_COOKIE_SAMSITE: 'Lax' });
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exited, 0);
+    assert.match(server.output(), /signet: warning: SESSION_COOKIE_SAMSITE is not a setting the server reads; did you mean SESSION_COOKIE_SAMESITE\?/);
   });
 });

@@ -17,12 +17,12 @@ import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { buildServer, type LessonServerOptions } from '../src/server/app.js';
+import { buildServer, type LessonServerOptions } from 'signet-lesson/server/app';
 import { FlaskOracle, oracleSecret } from './support/flask-oracle.js';
 import { CookieJar, cookieValue, httpRequest, setCookieFor, type Answer } from './support/http-client.js';
 import { parseToken, readPlaintext, referenceKey, referenceOpen, referenceSeal } from './support/sealed-reference.js';
 
-const MAIN = fileURLToPath(new URL('../src/server/main.js', import.meta.url));
+const MAIN = fileURLToPath(import.meta.resolve('signet-lesson/server/main'));
 const LESSON_HEX = '3f77855a0851bd4fb8a9b6354b6aa95f';
 const LESSON_KEY = Buffer.from(LESSON_HEX, 'hex');
 const NEW_HEX = 'a1'.repeat(32);

@@ -19,7 +19,7 @@ import { Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { buildServer } from '../src/server/app.js';
+import { buildServer } from 'signet-lesson/server/app';
 import { httpRequest, type Answer } from './support/http-client.js';
 
 const LESSON_KEY = Buffer.from('3f77855a0851bd4fb8a9b6354b6aa95f', 'hex');

@@ -9,8 +9,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { CookieSessions, FLASK_COOKIE, FlaskSessionCodec, Float, Session, Tuple, type PyDict, type PyValue, type SessionOptions } from '../src/index.js';
-import { setMemosEnabled } from '../src/core/memo.js';
+import { CookieSessions, FLASK_COOKIE, FlaskSessionCodec, Float, Session, Tuple, type PyDict, type PyValue, type SessionOptions } from 'signet-session';
+import { setMemosEnabled } from 'signet-session/core/memo';
 import { pyDictOf, pyKey, pyValue } from './support/py-arbitraries.js';
 import { assertStrictEqual } from './support/strict-equal.js';
 
@@ -179,7 +179,7 @@ describe('CookieSessions.save renews an unchanged cookie as a fresh computation 
           const settings: Partial<SessionOptions> = {
             ...(absoluteTimeout === undefined ? {} : { absoluteTimeout }),
             secretFallbacks: [OLD_SECRET],
-            maxCookieSize: 1 << 20,
+            maxCookieSize: 4096, // the most browsers keep (and CookieSessions takes)
           };
           const issuer = new CookieSessions({ ...settings, secret: fallback ? OLD_SECRET : SECRET, format, clock: clockAt(NOW - 30) });
           let cookie: string;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CookieSessions, FLASK_COOKIE, type CookieOptions } from '../src/core/cookie-sessions.js';
-import { Session } from '../src/core/session.js';
+import { CookieSessions, FLASK_COOKIE, type CookieOptions } from 'signet-session/core/cookie-sessions';
+import { Session } from 'signet-session/core/session';
 
 const NOW_MS = 1_700_000_000_000;
 const LIFETIME = 31 * 24 * 3600;

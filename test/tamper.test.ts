@@ -11,7 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BadData, FlaskSessionCodec } from '../src/index.js';
+import { BadData, FlaskSessionCodec } from 'signet-session';
 import { dictFrom } from './support/transport.js';
 import { assertStrictEqual } from './support/strict-equal.js';
 

@@ -2,4 +2,4 @@
 process.env.LOG_REQUESTS = '0';
 process.env.HOST = '127.0.0.1';
 process.env.SECRET_KEY ??= 'hex:3f77855a0851bd4fb8a9b6354b6aa95f';
-await import('../../dist/src/server/main.js');
+await import('../../apps/lesson/dist/src/server/main.js');

@@ -7,7 +7,7 @@
  * bytes that may break the framing (bad request lines, NUL bytes, folding, bad chunked
  * bodies, huge lengths, oversized headers), each sent on a connection of its own.
  */
-import { Markup, Tuple, Uuid, type PyDict, type PyValue } from '../../src/index.js';
+import { Markup, Tuple, Uuid, type PyDict, type PyValue } from 'signet-session';
 import type { RawRequest } from './http-raw.js';
 import { Picker, weighted, type Rng } from './rng.js';
 import type { ServerFormat } from './server.js';

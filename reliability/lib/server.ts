@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The compiled entry point (this file is dist/reliability/lib/server.js). */
-export const MAIN = fileURLToPath(new URL('../../src/server/main.js', import.meta.url));
+/** The compiled entry point of the lesson server (apps/lesson/dist/src/server/main.js), as `npm start` runs it. */
+export const MAIN = fileURLToPath(import.meta.resolve('signet-lesson/server/main'));
 /** The lesson's key: public, so anyone can sign a valid cookie with it. */
 export const LESSON_SECRET_SPEC = 'hex:3f77855a0851bd4fb8a9b6354b6aa95f';
 export const LESSON_KEY = Buffer.from('3f77855a0851bd4fb8a9b6354b6aa95f', 'hex');

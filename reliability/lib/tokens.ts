@@ -6,7 +6,7 @@
  */
 import { createCipheriv } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
-import { FlaskSessionCodec, TimestampSigner, FLASK_SESSION_SALT, type PyDict } from '../../src/index.js';
+import { FlaskSessionCodec, TimestampSigner, FLASK_SESSION_SALT, type PyDict } from 'signet-session';
 import { flaskSign } from '../../test/support/flask-tools.js';
 import { referenceKey } from '../../test/support/sealed-reference.js';
 import { LESSON_KEY } from './server.js';

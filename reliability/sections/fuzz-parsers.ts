@@ -5,9 +5,8 @@
  * documented errors, for text Python's json would refuse too).
  */
 import fc from 'fast-check';
-import { decodeBase64Lenient, decodeTimestamp, FlaskSessionCodec, JsonSyntaxError, loadTaggedJson, parseCookieHeader, readCookies, SealedCodec, TagError, type PyDict } from '../../src/index.js';
-import { inspectCookie } from '../../src/core/inspect.js';
-import { canonicalUrl, decodeRequestPath } from '../../src/server/app.js';
+import { decodeBase64Lenient, decodeTimestamp, FlaskSessionCodec, JsonSyntaxError, loadTaggedJson, parseCookieHeader, readCookies, SealedCodec, TagError, inspectCookie, type PyDict } from 'signet-session';
+import { canonicalUrl, decodeRequestPath } from 'signet-lesson/server/app';
 import { fmt, shown, type SectionResult } from '../lib/report.js';
 import { LESSON_KEY } from '../lib/server.js';
 import { payloadOf, sealPlaintext, sealedCookie, signPayload, signedCookie } from '../lib/tokens.js';

@@ -10,9 +10,8 @@
  * V8's large-object threshold (crossing it costs about 2× per element, a step, not a
  * trend).
  */
-import { decodeBase64Lenient, FlaskSessionCodec, loadTaggedJson, parseCookieHeader, pythonInt, readCookies, SealedCodec } from '../../src/index.js';
-import { inspectCookie } from '../../src/core/inspect.js';
-import { canonicalUrl, decodeRequestPath } from '../../src/server/app.js';
+import { decodeBase64Lenient, FlaskSessionCodec, loadTaggedJson, parseCookieHeader, pythonInt, readCookies, SealedCodec, inspectCookie } from 'signet-session';
+import { canonicalUrl, decodeRequestPath } from 'signet-lesson/server/app';
 import { markdownTable, type SectionResult } from '../lib/report.js';
 import { LESSON_KEY } from '../lib/server.js';
 import { payloadOf, sealedCookie, signPayload, SEALED_KEY_ID } from '../lib/tokens.js';

@@ -5,7 +5,7 @@
  * every other int a number).
  */
 import fc from 'fast-check';
-import { Float, Markup, Tuple, Uuid, type PyDict, type PyValue } from '../../src/index.js';
+import { Float, Markup, Tuple, Uuid, type PyDict, type PyValue } from 'signet-session';
 import { dictFrom } from './transport.js';
 
 // ---------------------------------------------------------------------------

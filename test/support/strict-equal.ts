@@ -5,7 +5,7 @@
  * Bytes are any Uint8Array (a Buffer is one), compared by content.
  */
 import assert from 'node:assert/strict';
-import { Float, Markup, Tuple, Uuid } from '../../src/index.js';
+import { Float, Markup, Tuple, Uuid } from 'signet-session';
 
 function kindOf(value: unknown): string {
   if (value === null) return 'None';

@@ -7,7 +7,7 @@
  * The value classes (Float, Tuple, Markup, Uuid) are the public value model, so they
  * come from the package; only their fields are read here.
  */
-import { Float, Markup, Tuple, Uuid, type PyDict, type PyValue } from '../../src/index.js';
+import { Float, Markup, Tuple, Uuid, type PyDict, type PyValue } from 'signet-session';
 
 export type Transport =
   | { readonly none: null }

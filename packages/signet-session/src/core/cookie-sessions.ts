@@ -106,6 +106,8 @@ export const SAFE_COOKIE: Required<Omit<CookieOptions, 'domain'>> = {
 
 /** Browsers keep at least 4096 bytes per cookie (RFC 6265 §6.1); Flask warns past 4093, and so do Werkzeug and Safari's practice. */
 export const DEFAULT_MAX_COOKIE_SIZE = 4093;
+/** RFC 6265 §6.1's 4096 bytes, name, value and attributes: a larger budget lets browsers drop the cookie. */
+export const MAX_COOKIE_SIZE_LIMIT = 4096;
 /** Below this many bytes a secret can be guessed offline from one cookie faster than it should. */
 export const STRONG_SECRET_BYTES = 32;
 /** Where the Flask format keeps a session's creation time, when an absolute timeout needs it. */
@@ -372,9 +374,12 @@ function checkSchema<T extends PyDict>(schema: SessionSchema<T>, data: PyDict): 
     .join('; ');
 }
 
-const WHOLE_SECONDS = (name: string, value: number | undefined, allowZero = false): void => {
-  if (value !== undefined && (!Number.isSafeInteger(value) || value < (allowZero ? 0 : 1))) {
-    throw new TypeError(`${name} is invalid: ${String(value)} (give whole seconds${allowZero ? '' : ', at least 1'})`);
+/** The longest timeout or lifetime taken: a century, so that every date a cookie carries stays within Python's years. */
+export const MAX_SECONDS = 100 * 365 * 24 * 3600;
+
+const WHOLE_SECONDS = (name: string, value: number | undefined): void => {
+  if (value !== undefined && (!Number.isSafeInteger(value) || value < 1 || value > MAX_SECONDS)) {
+    throw new TypeError(`${name} is invalid: ${String(value)} (give whole seconds, from 1 to ${MAX_SECONDS}, a century)`);
   }
 };
 
@@ -385,43 +390,54 @@ const ATTRIBUTE = /^[\x21-\x2b\x2d-\x3a\x3c-\x7e]*$/;
 
 /**
  * Checks a configuration once, so that a mistake stops the start instead of a browser
- * quietly dropping cookies later. Error messages name Flask's setting.
+ * quietly dropping cookies later. Error messages name the option (`cookie.name`); an app
+ * that reads them from its environment can name its own variables (the lesson server does).
  */
 export function resolveSettings(options: SessionOptions): ResolvedSettings {
   const format = options.format ?? 'sealed';
   // A runtime guard: the value often comes from the environment or plain JavaScript.
-  if (!(['flask', 'sealed'] as unknown[]).includes(format)) throw new TypeError(`SESSION_FORMAT is invalid: ${JSON.stringify(format)} (give "flask" or "sealed")`);
+  if (!(['flask', 'sealed'] as unknown[]).includes(format)) throw new TypeError(`format is invalid: ${JSON.stringify(format)} (give "flask" or "sealed")`);
   const given = options.cookie ?? {};
   const cookie = { ...SAFE_COOKIE, ...definedOnly(given) };
+  // Flask (Werkzeug's dump_cookie) takes SameSite in any case and writes it title-cased.
+  const sameSiteWord: unknown = cookie.sameSite;
+  if (typeof sameSiteWord === 'string' && /^(strict|lax|none)$/i.test(sameSiteWord)) cookie.sameSite = (sameSiteWord.charAt(0).toUpperCase() + sameSiteWord.slice(1).toLowerCase()) as SameSite;
   const name = cookie.name;
-  if (!TOKEN.test(name)) throw new TypeError(`SESSION_COOKIE_NAME is invalid: ${JSON.stringify(name)} (letters, digits and !#$%&'*+-.^_\`|~ only)`);
-  if (!cookie.path.startsWith('/') || !ATTRIBUTE.test(cookie.path)) throw new TypeError(`SESSION_COOKIE_PATH is invalid: ${JSON.stringify(cookie.path)} (a path starting with "/", in ASCII: percent-encode other characters)`);
-  if (given.domain !== undefined && (given.domain === '' || !ATTRIBUTE.test(given.domain) || /\s/.test(given.domain))) {
-    throw new TypeError(`SESSION_COOKIE_DOMAIN is invalid: ${JSON.stringify(given.domain)} (a host name such as example.com, in ASCII: write an international name in punycode, xn--...)`);
+  if (!TOKEN.test(name)) throw new TypeError(`cookie.name is invalid: ${JSON.stringify(name)} (letters, digits and !#$%&'*+-.^_\`|~ only)`);
+  if (!cookie.path.startsWith('/') || !ATTRIBUTE.test(cookie.path)) throw new TypeError(`cookie.path is invalid: ${JSON.stringify(cookie.path)} (a path starting with "/", in ASCII: percent-encode other characters)`);
+  if (given.domain !== undefined && !isCookieDomain(given.domain)) {
+    throw new TypeError(`cookie.domain is invalid: ${JSON.stringify(given.domain)} (a host name such as example.com, with no scheme, port or path, in ASCII: write an international name in punycode, xn--...)`);
   }
-  if (![true, false, 'auto'].includes(cookie.secure)) throw new TypeError(`SESSION_COOKIE_SECURE is invalid: ${JSON.stringify(cookie.secure)} (give true, false or "auto")`);
+  if (![true, false, 'auto'].includes(cookie.secure)) throw new TypeError(`cookie.secure is invalid: ${JSON.stringify(cookie.secure)} (give true, false or "auto")`);
   if (cookie.sameSite !== false && !['Strict', 'Lax', 'None'].includes(cookie.sameSite)) {
-    throw new TypeError(`SESSION_COOKIE_SAMESITE is invalid: ${JSON.stringify(cookie.sameSite)} (give "Strict", "Lax", "None" or false)`);
+    throw new TypeError(`cookie.sameSite is invalid: ${JSON.stringify(cookie.sameSite)} (give "Strict", "Lax", "None" or false)`);
   }
   // RFC 6265bis §4.1.3: browsers refuse prefixed cookies that break these rules.
   if (name.startsWith('__Host-') && (cookie.secure !== true || cookie.path !== '/' || given.domain !== undefined)) {
-    throw new TypeError(`SESSION_COOKIE_NAME is invalid: ${JSON.stringify(name)} (a __Host- cookie needs SESSION_COOKIE_SECURE=true, SESSION_COOKIE_PATH=/ and no SESSION_COOKIE_DOMAIN, or browsers drop it)`);
+    throw new TypeError(`cookie.name is invalid: ${JSON.stringify(name)} (a __Host- cookie needs cookie.secure: true, cookie.path: "/" and no cookie.domain, or browsers drop it)`);
   }
   if (name.startsWith('__Secure-') && cookie.secure !== true) {
-    throw new TypeError(`SESSION_COOKIE_NAME is invalid: ${JSON.stringify(name)} (a __Secure- cookie needs SESSION_COOKIE_SECURE=true, or browsers drop it)`);
+    throw new TypeError(`cookie.name is invalid: ${JSON.stringify(name)} (a __Secure- cookie needs cookie.secure: true, or browsers drop it)`);
   }
   if (cookie.sameSite === 'None' && cookie.secure !== true) {
-    throw new TypeError('SESSION_COOKIE_SAMESITE is invalid: "None" (browsers drop a SameSite=None cookie without Secure: set SESSION_COOKIE_SECURE=true)');
+    throw new TypeError('cookie.sameSite is invalid: "None" (browsers drop a SameSite=None cookie without Secure: set cookie.secure: true)');
   }
   if (cookie.partitioned && cookie.secure !== true) {
-    throw new TypeError('SESSION_COOKIE_PARTITIONED is invalid: true (a partitioned cookie needs SESSION_COOKIE_SECURE=true)');
+    throw new TypeError('cookie.partitioned is invalid: true (a partitioned cookie needs cookie.secure: true)');
   }
-  WHOLE_SECONDS('PERMANENT_SESSION_LIFETIME', options.permanentLifetime);
-  WHOLE_SECONDS('SESSION_IDLE_TIMEOUT', options.idleTimeout);
-  WHOLE_SECONDS('SESSION_ABSOLUTE_TIMEOUT', options.absoluteTimeout);
+  WHOLE_SECONDS('permanentLifetime', options.permanentLifetime);
+  WHOLE_SECONDS('idleTimeout', options.idleTimeout);
+  WHOLE_SECONDS('absoluteTimeout', options.absoluteTimeout);
+  const { idleTimeout, absoluteTimeout } = options;
+  // A session always ends at its absolute limit first: the idle one would never decide anything.
+  if (idleTimeout !== undefined && absoluteTimeout !== undefined && absoluteTimeout < idleTimeout) {
+    throw new TypeError(`absoluteTimeout is invalid: ${absoluteTimeout} (it is shorter than idleTimeout, ${idleTimeout}, which would then never apply: make it at least ${idleTimeout}, or shorten idleTimeout)`);
+  }
   const maxCookieSize = options.maxCookieSize ?? DEFAULT_MAX_COOKIE_SIZE;
-  if (!Number.isSafeInteger(maxCookieSize) || maxCookieSize < 64) throw new TypeError(`MAX_COOKIE_SIZE is invalid: ${String(maxCookieSize)} (give a byte count, 4093 by default)`);
-  if (options.migrateFlask === true && format !== 'sealed') throw new TypeError('SESSION_MIGRATE_FLASK is invalid: true (it moves Flask cookies to the sealed format: set SESSION_FORMAT=sealed)');
+  if (!Number.isSafeInteger(maxCookieSize) || maxCookieSize < 64 || maxCookieSize > MAX_COOKIE_SIZE_LIMIT) {
+    throw new TypeError(`maxCookieSize is invalid: ${String(maxCookieSize)} (give a number of bytes from 64 to ${MAX_COOKIE_SIZE_LIMIT}, what browsers keep (RFC 6265 §6.1); ${DEFAULT_MAX_COOKIE_SIZE} by default)`);
+  }
+  if (options.migrateFlask === true && format !== 'sealed') throw new TypeError('migrateFlask is invalid: true (it moves Flask cookies to the sealed format: set format: "sealed")');
   return {
     format,
     migrateFlask: options.migrateFlask === true,
@@ -432,6 +448,12 @@ export function resolveSettings(options: SessionOptions): ResolvedSettings {
     ...(options.absoluteTimeout === undefined ? {} : { absoluteTimeout: options.absoluteTimeout }),
     maxCookieSize,
   };
+}
+
+/** A Domain attribute browsers keep: a host name (an optional leading dot, labels of letters, digits, - and _) or an IPv4 address. */
+function isCookieDomain(domain: string): boolean {
+  const labels = (domain.startsWith('.') ? domain.slice(1) : domain).split('.');
+  return domain.length <= 253 && labels.every((label) => /^[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?$/.test(label) && label.length <= 63);
 }
 
 function definedOnly<O extends object>(object: O): Partial<O> {

@@ -7,11 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { FlaskSessionCodec } from './core/flask-session.js';
-import { inspectCookie, toJsonView, type Inspection } from './core/inspect.js';
-import { isPyDict, type PyValue } from './core/python-types.js';
-import { formatSecretSpec, parseSecretSpec } from './core/secret-spec.js';
-import { loadTaggedJson } from './core/tagged-json.js';
+import { FlaskSessionCodec } from 'signet-session/core/flask-session';
+import { inspectCookie, toJsonView, type Inspection } from 'signet-session/core/inspect';
+import { isPyDict, type PyValue } from 'signet-session/core/python-types';
+import { formatSecretSpec, parseSecretSpec } from 'signet-session/core/secret-spec';
+import { loadTaggedJson } from 'signet-session/core/tagged-json';
 
 const USAGE = `signet: Flask session cookies from the command line
 
@@ -44,6 +44,29 @@ const defaultIo: Io = {
   },
 };
 
+/** The options that take a value. */
+const VALUE_OPTIONS = new Set(['--secret', '--max-age', '--json', '--timestamp']);
+
+/**
+ * `--max-age -1` as `--max-age=-1`: parseArgs calls a value starting with "-" ambiguous
+ * (Node 20 has no allowNegative), and the value's own check then says what is wrong
+ * with it. A value starting with "--" stays an option: `--secret --json` lacks a secret.
+ */
+function joinDashValues(args: readonly string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const next = args[i + 1];
+    if (VALUE_OPTIONS.has(arg) && next !== undefined && next.length > 1 && next.startsWith('-') && !next.startsWith('--')) {
+      joined.push(`${arg}=${next}`);
+      i++;
+    } else {
+      joined.push(arg);
+    }
+  }
+  return joined;
+}
+
 /** Runs the command line; returns the exit code. */
 export async function run(argv: readonly string[], io: Io = defaultIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -63,11 +86,14 @@ export async function run(argv: readonly string[], io: Io = defaultIo): Promise<
         await import('./server/main.js');
         return -1; // keeps running
       case undefined:
+        // Nothing asked: a mistake, so the usage goes where mistakes go.
+        io.err(USAGE);
+        return 2;
       case 'help':
       case '--help':
       case '-h':
         io.out(USAGE);
-        return command === undefined ? 2 : 0;
+        return 0;
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }
@@ -80,7 +106,7 @@ export async function run(argv: readonly string[], io: Io = defaultIo): Promise<
 
 async function check(command: 'decode' | 'verify', args: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
-    args: [...args],
+    args: joinDashValues(args),
     options: { json: { type: 'boolean' }, ...(command === 'verify' ? { secret: { type: 'string' }, 'max-age': { type: 'string' } } : {}) },
     allowPositionals: true,
   });
@@ -134,7 +160,7 @@ function inspectionJson(inspection: Inspection): Record<string, unknown> {
 }
 
 function sign(args: readonly string[], io: Io): number {
-  const { values } = parseArgs({ args: [...args], options: { secret: { type: 'string' }, json: { type: 'string' }, timestamp: { type: 'string' } }, allowPositionals: false });
+  const { values } = parseArgs({ args: joinDashValues(args), options: { secret: { type: 'string' }, json: { type: 'string' }, timestamp: { type: 'string' } }, allowPositionals: false });
   if (values.secret === undefined) throw new UsageError('sign needs --secret KEY');
   if (values.json === undefined) throw new UsageError(`sign needs --json '{...}': the session, as JSON (Flask's tags such as {" t": [1, 2]} make Python types)`);
   let data: PyValue;

@@ -11,10 +11,10 @@
  *     }), 200)
  *     response.set_cookie('mouse', 'Cookie')
  */
-import { renderFlaskJson } from '../core/json-provider.js';
-import { isPythonTruthy, setOwn, type PyDict, type PyValue } from '../core/python-types.js';
-import type { Session } from '../core/session.js';
-import { StringMemo } from '../core/memo.js';
+import { renderFlaskJson } from 'signet-session/core/json-provider';
+import { isPythonTruthy, setOwn, type PyDict, type PyValue } from 'signet-session/core/python-types';
+import type { Session } from 'signet-session/core/session';
+import { StringMemo } from 'signet-session/core/memo';
 
 export interface LessonAnswer {
   readonly status: 200 | 404 | 500;

@@ -2,7 +2,7 @@
  * A token bucket per client: `capacity` requests at once, refilled at `perSecond`.
  * Bounded: past `maxClients` the longest-known clients are forgotten first.
  */
-import type { Clock } from '../core/signer.js';
+import type { Clock } from 'signet-session/core/signer';
 
 export interface RateLimitOptions {
   readonly capacity: number;

@@ -2,11 +2,14 @@
  * The lesson server on Fastify: a thin layer that reads the request, hands the
  * session and cookies to the core, and writes the answer with Flask's headers.
  */
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type onSendHookHandler } from 'fastify';
-import { serializeSetCookie } from '../core/cookie-header.js';
-import { CookieSessions, FLASK_COOKIE, renewalSkippedMessage, tooLargeMessage, type SessionOptions } from '../core/cookie-sessions.js';
-import type { Clock, Secret } from '../core/signer.js';
-import { requestCookies, signetSession, type SessionData } from '../fastify.js';
+import { serializeSetCookie } from 'signet-session/core/cookie-header';
+import { CookieSessions, FLASK_COOKIE, renewalSkippedMessage, tooLargeMessage, type SessionOptions } from 'signet-session/core/cookie-sessions';
+import type { Clock, Secret } from 'signet-session/core/signer';
+import { requestCookies, signetSession, type SessionData } from 'signet-session/fastify';
+import { inVariableNames } from './config.js';
 import { answerLesson, errorBody } from './lesson.js';
 import { DECODE_PATH, registerInspector } from './inspector.js';
 
@@ -22,8 +25,26 @@ export interface LessonServerOptions {
   /** Log a line per request (the rejected-cookie lines are logged regardless). Default true. */
   readonly logRequests?: boolean;
   /** Fastify's trustProxy: whose X-Forwarded-Proto to believe for `SESSION_COOKIE_SECURE=auto`. */
-  readonly trustProxy?: boolean | string;
+  readonly trustProxy?: boolean | string | readonly string[];
 }
+
+/**
+ * How long a connection may take, against clients that hold one open by sending slowly.
+ * Node checks the first two every `connectionsCheckingInterval` and answers 408.
+ */
+export const SERVER_TIMEOUTS = {
+  /** Milliseconds from a request's first byte to the end of its headers (Node's default: 60 s). */
+  headersTimeout: 10_000,
+  /** Milliseconds for a whole request, body included (Fastify's default: none). */
+  requestTimeout: 30_000,
+  /** Milliseconds between Node's checks of those two (Node's default: 30 s, which would let a slow client stay 40 s). */
+  connectionsCheckingInterval: 1_000,
+  /** Milliseconds an idle keep-alive connection stays open: Fastify's 72 s, longer than the 60 s of common load balancers, so that they close first. */
+  keepAliveTimeout: 72_000,
+} as const;
+
+/** Sent with every answer: browsers must take a JSON answer as JSON, never sniff it into HTML or script. */
+const NOSNIFF = 'nosniff';
 
 /** The plain, script-readable cookie every answer sets. */
 export const MOUSE_COOKIE = serializeSetCookie('mouse', 'Cookie', { path: '/' });
@@ -44,7 +65,7 @@ export async function buildServer(options: LessonServerOptions): Promise<Fastify
     cookie: { ...FLASK_COOKIE, ...options.session?.cookie },
     secret: options.secret,
     warn: (message) => {
-      log(`warning: ${message.replace(/^secret /, 'SECRET_KEY ')}`); // the lesson's name for the option
+      log(`warning: ${inVariableNames(message)}`); // the lesson's names for the options
     },
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
@@ -53,9 +74,17 @@ export async function buildServer(options: LessonServerOptions): Promise<Fastify
     log(`${request.method} ${request.originalUrl} ${reply.statusCode} ${reply.elapsedTime.toFixed(2)}ms`);
   };
 
+  const { trustProxy } = options;
   const app = Fastify({
     logger: false,
-    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
+    ...(trustProxy === undefined ? {} : { trustProxy: typeof trustProxy === 'object' ? [...trustProxy] : trustProxy }),
+    requestTimeout: SERVER_TIMEOUTS.requestTimeout,
+    keepAliveTimeout: SERVER_TIMEOUTS.keepAliveTimeout,
+    http: { headersTimeout: SERVER_TIMEOUTS.headersTimeout, connectionsCheckingInterval: SERVER_TIMEOUTS.connectionsCheckingInterval },
+    clientErrorHandler,
+    // While closing, a request on an open connection is answered as usual (with
+    // Connection: close, which Fastify adds), not refused with a bare 503.
+    return503OnClosing: false,
     // Werkzeug decodes paths leniently (/sessions/%ZZ asks for the key "%ZZ"), Fastify's
     // router refuses them: hand it the same path, spelled so that it decodes.
     rewriteUrl: (request) => canonicalUrl(request.url ?? '/'),
@@ -146,6 +175,18 @@ export async function buildServer(options: LessonServerOptions): Promise<Fastify
     maxAge: sessions.settings.permanentLifetime,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
+  // Once closing, every answer ends its connection, so that a keep-alive client whose
+  // request was in progress does not hold the stop until the keep-alive timeout.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onSend', (_request, reply, payload, next) => {
+    void reply.header('x-content-type-options', NOSNIFF);
+    if (closing) void reply.header('connection', 'close');
+    next(null, payload);
+  });
   app.setNotFoundHandler((request, reply) => {
     notFound(request, reply);
   });
@@ -167,6 +208,23 @@ export async function buildServer(options: LessonServerOptions): Promise<Fastify
   }
   await app.ready();
   return app;
+}
+
+/**
+ * What Node's parser refuses before Fastify sees a request (malformed HTTP, headers too
+ * large, too slow): the same JSON error as every other answer, then the connection ends.
+ */
+function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'the request took too long to arrive'] : error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'the request headers are too large'] : [400, 'the request is not valid HTTP'];
+  const body = errorBody(reason);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${body.length}\r\nX-Content-Type-Options: ${NOSNIFF}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 function refuseSchemas(): never {

@@ -6,10 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { inspectCookie } from '../core/inspect.js';
-import { parseSecretSpec } from '../core/secret-spec.js';
-import type { Clock, Secret } from '../core/signer.js';
-import { requestCookies } from '../fastify.js';
+import { inspectCookie } from 'signet-session/core/inspect';
+import { parseSecretSpec } from 'signet-session/core/secret-spec';
+import type { Clock, Secret } from 'signet-session/core/signer';
+import { requestCookies } from 'signet-session/fastify';
 import { RateLimiter } from './rate-limit.js';
 import { errorBody } from './lesson.js';
 
@@ -30,6 +30,8 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/inspector.js': { file: 'inspector.js', type: 'text/javascript; charset=utf-8' },
   '/inspector.css': { file: 'inspector.css', type: 'text/css; charset=utf-8' },
   '/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
+  // Browsers ask for /favicon.ico on every page, the JSON ones too: a 404 there is a red console error.
+  '/favicon.ico': { file: 'favicon.svg', type: 'image/svg+xml' },
 };
 const SECURITY_HEADERS = {
   'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",

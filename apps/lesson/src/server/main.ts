@@ -1,0 +1,110 @@
+/**
+ * `npm start`: the lesson server, configured from the environment.
+ * See config.ts for the variables. Ctrl-C (SIGINT) or SIGTERM stops it: no new
+ * connections, requests in progress finish, and at SHUTDOWN_TIMEOUT the rest are closed.
+ */
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from './app.js';
+import { loadConfig, type ServerConfig } from './config.js';
+
+/** The exit codes of the server process. 2 is left to the command line's usage errors (`signet serve`). */
+const EXIT = {
+  /** Stopped, every request in progress answered. */
+  stopped: 0,
+  /** Could not start (a configuration error, the port taken), or an error while closing. */
+  error: 1,
+  /** Stopped at the shutdown deadline, or by a second signal: some connections were closed unfinished. */
+  forced: 3,
+} as const;
+
+const out = (line: string): void => {
+  process.stdout.write(`signet: ${line}\n`);
+};
+
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  let config: ServerConfig;
+  let app: FastifyInstance;
+  try {
+    config = loadConfig(env);
+    for (const notice of config.notices) out(notice);
+    app = await buildServer({
+      secret: config.secret,
+      session: config.session,
+      logRequests: config.logRequests,
+      ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }),
+    });
+  } catch (error) {
+    // A ConfigError, or a TypeError of the core naming its setting: the message says it all.
+    process.stderr.write(`signet: cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = EXIT.error;
+    return;
+  }
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    process.stderr.write(`signet: cannot listen on ${config.host}:${config.port}: ${(error as Error).message}\n`);
+    process.exitCode = EXIT.error;
+    return;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  // Before the line that says it is up: whoever reads that line may signal at once.
+  const stopper = stopOnSignals(app, config.shutdownTimeout);
+  process.on('SIGINT', () => {
+    stopper('SIGINT');
+  });
+  process.on('SIGTERM', () => {
+    stopper('SIGTERM');
+  });
+  out(`the lesson API is on http://${shown}:${port}/sessions/hello (Ctrl-C stops it)`);
+}
+
+/**
+ * The stop: the first signal closes the listener and idle connections and waits up to
+ * `seconds` for the requests in progress (Fastify answers new ones on open connections
+ * 503, and every answer now closes its connection); then, or at a second signal, the
+ * remaining connections are closed and the exit code says so.
+ */
+function stopOnSignals(app: FastifyInstance, seconds: number): (signal: string) => void {
+  let stopping = false;
+  let forced = false;
+  let deadline: NodeJS.Timeout | undefined;
+  const force = (why: string): void => {
+    clearTimeout(deadline);
+    app.server.getConnections((_error, count) => {
+      // Nothing left open: the stop is finishing by itself, and cut nothing short.
+      if (forced || count === 0) return;
+      forced = true;
+      out(`${why}: closed ${count} connection${count === 1 ? '' : 's'} still open (exit code ${EXIT.forced})`);
+      app.server.closeAllConnections();
+      process.exitCode = EXIT.forced;
+      // Should anything else keep the process alive, it still ends.
+      setTimeout(() => process.exit(EXIT.forced), 2000).unref();
+    });
+  };
+  return (signal) => {
+    if (stopping) {
+      force(`${signal} again`);
+      return;
+    }
+    stopping = true;
+    out(`${signal} received, closing: waiting up to ${seconds} s (SHUTDOWN_TIMEOUT) for requests in progress; ${signal} again stops at once`);
+    deadline = setTimeout(() => {
+      force(`the shutdown deadline of ${seconds} s passed`);
+    }, seconds * 1000);
+    app.close().then(
+      () => {
+        clearTimeout(deadline);
+        out(forced ? `stopped (exit code ${EXIT.forced})` : 'stopped');
+      },
+      (error: unknown) => {
+        clearTimeout(deadline);
+        process.stderr.write(`signet: error while closing: ${String(error)}\n`);
+        process.exitCode = EXIT.error;
+      },
+    );
+  };
+}
+
+await main();
