@@ -41,7 +41,7 @@ export interface Plan {
 export const FULL: Plan = {
   name: 'full',
   timing: { minSampleMs: 3, rounds: 5, threshold: 64, short: false },
-  parsers: { runs: 20_000, msPerProperty: 4_000, seed: 20261202 },
+  parsers: { runs: 100_000, msPerProperty: 4_000, seed: 20261202 },
   fuzz: { flask: 400_000, sealed: 300_000, migrate: 300_000, soloShare: 0.03, timeLimitMs: 120_000, connections: 8, depth: 16, hangMs: 10_000, probeLimitMs: 2_000 },
   memory: { cookies: 1_000_000, timeLimitMs: 260_000, warmupSamples: 10, capMiB: 400, flat: true },
   abuse: { repeats: 8, slowClients: 200, slowSeconds: 15, idleConnections: 2_000, idleSeconds: 15, floodRequests: 200_000, hangMs: 10_000, probeLimitMs: 1_000 },

@@ -4,6 +4,7 @@
  * they return a well-formed result and never throw (tagged JSON throws only its two
  * documented errors, for text Python's json would refuse too).
  */
+import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { decodeBase64Lenient, decodeTimestamp, FlaskSessionCodec, JsonSyntaxError, loadTaggedJson, parseCookieHeader, readCookies, SealedCodec, TagError, inspectCookie, type PyDict } from 'signet-session';
 import { canonicalUrl, decodeRequestPath } from 'signet-lesson/server/app';
@@ -121,6 +122,14 @@ function checkInspection(inspection: { format: string; checks: readonly unknown[
   JSON.stringify({ ...inspection, payload: undefined }); // what the inspector sends must serialize
 }
 
+// itsdangerous's signature as Flask makes it, with node:crypto only: the key is
+// HMAC-SHA1(secret, salt) ("hmac" key derivation), the signature HMAC-SHA1(key, value).
+const FLASK_SIGNING_KEY = createHmac('sha1', LESSON_KEY).update('cookie-session').digest();
+function reallySigned(cookie: string): boolean {
+  const cut = cookie.lastIndexOf('.');
+  return cut >= 0 && createHmac('sha1', FLASK_SIGNING_KEY).update(cookie.slice(0, cut), 'latin1').digest('base64url') === cookie.slice(cut + 1);
+}
+
 interface Property {
   readonly name: string;
   readonly arbitrary: fc.Arbitrary<string>;
@@ -176,6 +185,21 @@ export const PROPERTIES: readonly Property[] = [
     },
   },
   {
+    name: 'inspectCookie shows a signature as matching only when it does',
+    arbitrary: tokenLike().filter((token) => /^[\x20-\x7e]*$/.test(token) && !token.startsWith('S1.')),
+    check: (input) => {
+      let inspection;
+      try {
+        inspection = inspectCookie(input, { secret: LESSON_KEY });
+      } catch {
+        return; // the property above reports throwing
+      }
+      const shown = inspection.checks.find((c) => c.name === 'signature');
+      if (shown?.ok === true && !reallySigned(input)) throw new Error(`the signature check passes: ${JSON.stringify(shown)}, but the signature does not match`);
+      if (inspection.verified === true && !reallySigned(input)) throw new Error('verified without a matching signature');
+    },
+  },
+  {
     name: 'loadTaggedJson returns a value or throws JsonSyntaxError / TagError only',
     arbitrary: jsonLike,
     check: (input) => {
@@ -227,8 +251,11 @@ export function runParserFuzz(budget: ParserFuzzBudget): SectionResult {
         { numRuns: budget.runs, seed: budget.seed + k, interruptAfterTimeLimit: budget.msPerProperty, markInterruptAsFailure: false },
       );
     } catch (error) {
+      // fast-check's message names the counterexample; its cause is what the parser threw.
       const text = error instanceof Error ? error.message : String(error);
-      failure = shown(text.split('\n').slice(0, 6).join(' / '), 600);
+      const counterexample = text.split('\n').find((line) => line.startsWith('Counterexample')) ?? text.split('\n')[0] ?? '';
+      const cause = error instanceof Error && error.cause instanceof Error ? `${error.cause.name}: ${error.cause.message}` : '';
+      failure = shown(`${counterexample} -> ${cause}`, 600);
     }
     const seconds = (performance.now() - started) / 1000;
     result.rows.push({
