@@ -40,7 +40,7 @@ export interface Plan {
 
 export const FULL: Plan = {
   name: 'full',
-  timing: { minSampleMs: 3, rounds: 5, threshold: 64, short: false },
+  timing: { minSampleMs: 3, rounds: 5, threshold: 64 },
   parsers: { runs: 100_000, msPerProperty: 4_000, seed: 20261202 },
   fuzz: { flask: 400_000, sealed: 300_000, migrate: 300_000, soloShare: 0.03, timeLimitMs: 120_000, connections: 8, depth: 16, hangMs: 10_000, probeLimitMs: 2_000 },
   memory: { cookies: 1_000_000, timeLimitMs: 260_000, warmupSamples: 10, capMiB: 400, flat: true },
@@ -57,7 +57,7 @@ export const FULL: Plan = {
 
 export const SHORT: Plan = {
   name: 'short',
-  timing: { minSampleMs: 1.5, rounds: 5, threshold: 64, short: true },
+  timing: { minSampleMs: 1.5, rounds: 5, threshold: 64 },
   parsers: { runs: 2_000, msPerProperty: 1_500, seed: 20261202 },
   fuzz: { flask: 12_000, sealed: 8_000, migrate: 8_000, soloShare: 0.05, timeLimitMs: 40_000, connections: 8, depth: 16, hangMs: 10_000, probeLimitMs: 2_000 },
   memory: { cookies: 30_000, timeLimitMs: 30_000, warmupSamples: 2, capMiB: 300, flat: false },

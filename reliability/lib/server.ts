@@ -7,6 +7,7 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath } from 'node:url';
 
 /** The compiled entry point of the lesson server (apps/lesson/dist/src/server/main.js), as `npm start` runs it. */
@@ -189,6 +190,8 @@ export function spawnMain(options: SpawnOptions): Spawned {
   const texts = ['', ''];
   const offsets = [0, 0];
   const chunk = Buffer.allocUnsafe(1 << 20);
+  // Node writes strings as UTF-8; a sequence split between two reads is kept for the next.
+  const decoders = [new StringDecoder('utf8'), new StringDecoder('utf8')];
   const drain = (): void => {
     for (let k = 0; k < 2; k++) {
       const fd = fds[k] as number;
@@ -201,7 +204,7 @@ export function spawnMain(options: SpawnOptions): Spawned {
         }
         if (n <= 0) break;
         offsets[k] = (offsets[k] as number) + n;
-        const text = chunk.toString('latin1', 0, n);
+        const text = (decoders[k] as StringDecoder).write(chunk.subarray(0, n));
         if ((texts[k] as string).length < 64 * 1024) texts[k] = (texts[k] as string) + text.slice(0, 64 * 1024);
         log.add(text);
       }

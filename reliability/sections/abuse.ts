@@ -60,30 +60,32 @@ export const MALFORMED: ReadonlyArray<readonly [string, () => Buffer]> = [
   ['1 MiB of random bytes', () => Buffer.from(Array.from({ length: 1 << 20 }, (_, i) => (i * 2654435761) >>> 24))],
 ];
 
-interface SlowResult {
-  answered: number;
-  closedByServer: number;
-  other: number;
-}
+type SlowOutcome = { readonly kind: 'answered' | 'cut' | 'other' | 'neither'; readonly ms: number; readonly status?: number };
 
-/** A client that sends a request line, then one header line a second, then the end. */
-function slowClient(port: number, seconds: number, hangMs: number): Promise<'answered' | 'closed' | 'other'> {
+/**
+ * A client that sends a request line, then one header line a second for `seconds`, then
+ * the end of its headers. It gets its answer, or (headers slower than the server allows)
+ * a 408 or a close from the server: both are fine; a client still held after `seconds`
+ * plus `hangMs` is not.
+ */
+function slowClient(port: number, seconds: number, hangMs: number): Promise<SlowOutcome> {
+  const started = performance.now();
   return new Promise((resolve) => {
     const socket = connect({ port, host: '127.0.0.1' });
     const parser = new ResponseParser(() => false);
     let lines = 0;
     let timer: NodeJS.Timeout | undefined;
     let done = false;
-    const finish = (outcome: 'answered' | 'closed' | 'other'): void => {
+    const finish = (kind: SlowOutcome['kind'], status?: number): void => {
       if (done) return;
       done = true;
       clearInterval(timer);
       clearTimeout(guard);
       socket.destroy();
-      resolve(outcome);
+      resolve({ kind, ms: performance.now() - started, ...(status === undefined ? {} : { status }) });
     };
     const guard = setTimeout(() => {
-      finish('other');
+      finish('neither');
     }, seconds * 1000 + hangMs);
     socket.on('connect', () => {
       socket.write(`GET /sessions/hello HTTP/1.1\r\nHost: 127.0.0.1\r\n`);
@@ -96,12 +98,14 @@ function slowClient(port: number, seconds: number, hangMs: number): Promise<'ans
       }, 1000);
     });
     socket.on('data', (chunk: Buffer) => {
-      const answer = parser.feed(chunk)[0];
-      if (answer !== undefined) finish(answer.status === 200 ? 'answered' : 'other');
+      const answer = parser.feed(chunk)[0] ?? parser.end();
+      if (answer !== undefined) finish(answer.status === 200 ? 'answered' : answer.status === 408 ? 'cut' : 'other', answer.status);
     });
     socket.on('error', () => undefined);
     socket.on('close', () => {
-      finish('closed');
+      const answer = parser.end();
+      if (answer === undefined) finish('cut');
+      else finish(answer.status === 200 ? 'answered' : answer.status === 408 ? 'cut' : 'other', answer.status);
     });
   });
 }
@@ -151,14 +155,11 @@ export async function runAbuse(format: ServerFormat, budget: AbuseBudget): Promi
   const reuse = await Promise.all(idle.sockets.filter((_, i) => i % 10 === 0).map((socket) => askAgain(socket, budget.hangMs)));
   for (const socket of idle.sockets) socket.destroy();
   const slowOutcomes = await slowPromise;
-  const slow: SlowResult = { answered: 0, closedByServer: 0, other: 0 };
-  for (const outcome of slowOutcomes) {
-    if (outcome === 'answered') slow.answered++;
-    else if (outcome === 'closed') slow.closedByServer++;
-    else slow.other++;
-  }
-  if (slow.other > 0) failures.push(`${name}: ${slow.other} of ${budget.slowClients} slow-header clients got neither an answer nor a close`);
-  if (slow.answered + slow.closedByServer < budget.slowClients) failures.push(`${name}: slow-header clients unaccounted for`);
+  const slowCount = (kind: SlowOutcome['kind']): number => slowOutcomes.filter((o) => o.kind === kind).length;
+  const slowCutMs = Math.max(0, ...slowOutcomes.filter((o) => o.kind === 'cut').map((o) => o.ms));
+  const slowOther = slowOutcomes.filter((o) => o.kind === 'other').map((o) => o.status);
+  if (slowCount('neither') > 0) failures.push(`${name}: ${slowCount('neither')} of ${budget.slowClients} slow-header clients were held ${budget.slowSeconds} s + ${fmt(budget.hangMs)} ms with neither an answer nor a close`);
+  if (slowOther.length > 0) failures.push(`${name}: slow-header clients got statuses ${JSON.stringify(slowOther.slice(0, 10))} (neither their answer nor 408)`);
   if (idle.answered < idleWanted) failures.push(`${name}: only ${idle.answered} of ${idleWanted} idle connections got their first answer`);
   const reused = reuse.filter(Boolean).length;
   if (reused < reuse.length) failures.push(`${name}: ${reuse.length - reused} of ${reuse.length} idle connections did not answer a second request after ${budget.idleSeconds} s`);
@@ -179,7 +180,7 @@ export async function runAbuse(format: ServerFormat, budget: AbuseBudget): Promi
   if (server.log.internalErrorCount > 0) failures.push(`${name}: the server logged ${server.log.internalErrorCount} internal errors, e.g. ${server.log.internalErrors[0] ?? ''}`);
 
   details.push(
-    `Slow-header clients: ${budget.slowClients}, each a header line a second for ${budget.slowSeconds} s: ${slow.answered} answered, ${slow.closedByServer} closed by the server, ${slow.other} neither. ` +
+    `Slow-header clients: ${budget.slowClients}, each a header line a second for ${budget.slowSeconds} s: ${slowCount('answered')} answered, ${slowCount('cut')} cut off by the server (408 or a close; the last after ${fmt(slowCutMs)} ms), ${slowOther.length} other, ${slowCount('neither')} held. ` +
       `Idle keep-alive connections: ${idleWanted} opened (open-file limit ${limit}), ${idle.answered} answered their first request, ${stillOpen} still open after ${budget.idleSeconds} s idle, ${reused} of ${reuse.length} asked again answered. ` +
       `A client pipelining ${fmt(budget.floodRequests)} requests without reading: ${flood.written ? 'all written' : `${fmt(flood.bytesWritten)} bytes written before the server stopped reading`}; server RSS ${before.toFixed(0)} → ${after.toFixed(0)} MiB. ` +
       `Probe: ${fmt(probe.count)} requests, slowest ${fmt(probe.maxMs)} ms.`,
@@ -189,10 +190,10 @@ export async function runAbuse(format: ServerFormat, budget: AbuseBudget): Promi
     check: 'Protocol abuse',
     server: format,
     tried: `${MALFORMED.length} malformed inputs × ${budget.repeats}; ${budget.slowClients} slow-header clients for ${budget.slowSeconds} s; ${fmt(idleWanted)} idle keep-alive connections for ${budget.idleSeconds} s; ${fmt(budget.floodRequests)} pipelined unread`,
-    outcome: `malformed: all 4xx or closed${malformedHangs > 0 ? ` but ${malformedHangs} hung` : ''}; slow clients ${slow.answered}/${budget.slowClients} answered; idle ${stillOpen}/${idleWanted} still open, ${reused}/${reuse.length} reusable; flood +${fmt(after - before)} MiB`,
+    outcome: `malformed: all 4xx or closed${malformedHangs > 0 ? ` but ${malformedHangs} hung` : ''}; slow clients: ${slowCount('answered')} answered, ${slowCount('cut')} cut by the server (408, within ${(slowCutMs / 1000).toFixed(1)} s), ${slowCount('neither')} held; idle ${stillOpen}/${idleWanted} still open, ${reused}/${reuse.length} reusable; flood +${fmt(after - before)} MiB`,
     fiveXX: `${malformed5xx} unexplained`,
     crashes: crashed ? 1 : 0,
-    hangs: malformedHangs + probe.hangs + slow.other,
+    hangs: malformedHangs + probe.hangs + slowCount('neither'),
     slowestProbeMs: probe.maxMs,
     rss: samples.length === 0 ? '-' : `${(samples[0] ?? 0).toFixed(0)} → ${(samples[samples.length - 1] ?? 0).toFixed(0)} (max ${Math.max(...samples).toFixed(0)})`,
     seconds: (performance.now() - started) / 1000,
