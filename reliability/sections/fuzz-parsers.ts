@@ -107,18 +107,23 @@ const codec = new FlaskSessionCodec({ secret: LESSON_KEY });
 const codecWithFallbacks = new FlaskSessionCodec({ secret: 'new key', secretFallbacks: ["older", LESSON_KEY] });
 const sealed = new SealedCodec({ secret: LESSON_KEY, cookieName: 'session' });
 
+/** A result that breaks a property (as opposed to an exception the parser itself threw). */
+class Violation extends Error {
+  override readonly name = 'Violation';
+}
+
 const isDict = (value: unknown): value is PyDict => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function checkResult(result: unknown): void {
-  if (typeof result !== 'object' || result === null || typeof (result as { ok?: unknown }).ok !== 'boolean') throw new Error(`not a Result: ${String(result)}`);
+  if (typeof result !== 'object' || result === null || typeof (result as { ok?: unknown }).ok !== 'boolean') throw new Violation(`not a Result: ${String(result)}`);
   const r = result as { ok: boolean; value?: { data?: unknown }; error?: unknown };
-  if (r.ok && !isDict(r.value?.data)) throw new Error('an ok Result without a dict');
-  if (!r.ok && !(r.error instanceof Error)) throw new Error('a failed Result without an error');
+  if (r.ok && !isDict(r.value?.data)) throw new Violation('an ok Result without a dict');
+  if (!r.ok && !(r.error instanceof Error)) throw new Violation('a failed Result without an error');
 }
 
 function checkInspection(inspection: { format: string; checks: readonly unknown[] }): void {
-  if (!['flask', 'sealed', 'unknown'].includes(inspection.format)) throw new Error(`format ${inspection.format}`);
-  if (inspection.checks.length === 0) throw new Error('no checks');
+  if (!['flask', 'sealed', 'unknown'].includes(inspection.format)) throw new Violation(`format ${inspection.format}`);
+  if (inspection.checks.length === 0) throw new Violation('no checks');
   JSON.stringify({ ...inspection, payload: undefined }); // what the inspector sends must serialize
 }
 
@@ -142,8 +147,8 @@ export const PROPERTIES: readonly Property[] = [
     arbitrary: cookieLike,
     check: (input) => {
       const pairs = parseCookieHeader(input);
-      if (!Array.isArray(pairs)) throw new Error('not an array');
-      for (const pair of pairs as unknown[][]) if (pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string' || pair[0] === '') throw new Error(`bad pair ${JSON.stringify(pair)}`);
+      if (!Array.isArray(pairs)) throw new Violation('not an array');
+      for (const pair of pairs as unknown[][]) if (pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string' || pair[0] === '') throw new Violation(`bad pair ${JSON.stringify(pair)}`);
     },
   },
   {
@@ -154,9 +159,9 @@ export const PROPERTIES: readonly Property[] = [
       const pairs = parseCookieHeader(input);
       for (const [name, value] of cookies) {
         const first = pairs.find(([n]) => n === name);
-        if (first?.[1] !== value) throw new Error(`${JSON.stringify(name)}: ${JSON.stringify(value)} is not its first value`);
+        if (first?.[1] !== value) throw new Violation(`${JSON.stringify(name)}: ${JSON.stringify(value)} is not its first value`);
       }
-      if (new Set(pairs.map(([n]) => n)).size !== cookies.size) throw new Error('names lost or added');
+      if (new Set(pairs.map(([n]) => n)).size !== cookies.size) throw new Violation('names lost or added');
     },
   },
   {
@@ -195,8 +200,8 @@ export const PROPERTIES: readonly Property[] = [
         return; // the property above reports throwing
       }
       const shown = inspection.checks.find((c) => c.name === 'signature');
-      if (shown?.ok === true && !reallySigned(input)) throw new Error(`the signature check passes: ${JSON.stringify(shown)}, but the signature does not match`);
-      if (inspection.verified === true && !reallySigned(input)) throw new Error('verified without a matching signature');
+      if (shown?.ok === true && !reallySigned(input)) throw new Violation(`the signature check passes: ${JSON.stringify(shown)}, but the signature does not match`);
+      if (inspection.verified === true && !reallySigned(input)) throw new Violation('verified without a matching signature');
     },
   },
   {
@@ -217,11 +222,11 @@ export const PROPERTIES: readonly Property[] = [
       for (const alphabet of ['url-safe', 'standard'] as const) {
         for (const pad of [true, false]) {
           const bytes = decodeBase64Lenient(input, alphabet, pad);
-          if (bytes !== undefined && !(bytes instanceof Uint8Array)) throw new Error('not bytes');
+          if (bytes !== undefined && !(bytes instanceof Uint8Array)) throw new Violation('not bytes');
         }
       }
       const ts = decodeTimestamp(input);
-      if (ts !== undefined && !Number.isFinite(ts)) throw new Error('timestamp not a number');
+      if (ts !== undefined && !Number.isFinite(ts)) throw new Violation('timestamp not a number');
     },
   },
   {
@@ -230,8 +235,8 @@ export const PROPERTIES: readonly Property[] = [
     check: (input) => {
       const path = decodeRequestPath(input);
       const canonical = canonicalUrl(input);
-      if (typeof path !== 'string' || typeof canonical !== 'string') throw new Error('not a string');
-      if (decodeRequestPath(canonical) !== path) throw new Error(`canonical ${JSON.stringify(canonical)} decodes to ${JSON.stringify(decodeRequestPath(canonical))}, not ${JSON.stringify(path)}`);
+      if (typeof path !== 'string' || typeof canonical !== 'string') throw new Violation('not a string');
+      if (decodeRequestPath(canonical) !== path) throw new Violation(`canonical ${JSON.stringify(canonical)} decodes to ${JSON.stringify(decodeRequestPath(canonical))}, not ${JSON.stringify(path)}`);
     },
   },
 ];
@@ -242,6 +247,7 @@ export function runParserFuzz(budget: ParserFuzzBudget): SectionResult {
     const started = performance.now();
     let count = 0;
     let failure: string | undefined;
+    let threw = false;
     try {
       fc.assert(
         fc.property(property.arbitrary, (input) => {
@@ -255,6 +261,7 @@ export function runParserFuzz(budget: ParserFuzzBudget): SectionResult {
       const text = error instanceof Error ? error.message : String(error);
       const counterexample = text.split('\n').find((line) => line.startsWith('Counterexample')) ?? text.split('\n')[0] ?? '';
       const cause = error instanceof Error && error.cause instanceof Error ? `${error.cause.name}: ${error.cause.message}` : '';
+      threw = !(error instanceof Error && error.cause instanceof Violation);
       failure = shown(`${counterexample} -> ${cause}`, 600);
     }
     const seconds = (performance.now() - started) / 1000;
@@ -262,9 +269,10 @@ export function runParserFuzz(budget: ParserFuzzBudget): SectionResult {
       check: `Parser fuzz: ${property.name}`,
       server: '-',
       tried: `${fmt(count)} inputs`,
-      outcome: failure === undefined ? 'never threw; every result well-formed' : `failed: ${failure}`,
+      outcome: failure === undefined ? 'never threw; every result well-formed' : `${threw ? 'threw' : 'a wrong result'}: ${failure}`,
       fiveXX: '-',
-      crashes: failure === undefined ? 0 : 1,
+      // A parser that throws is this check's crash; a wrong result is a failure, not a crash.
+      crashes: threw ? 1 : 0,
       hangs: '-',
       seconds,
       pass: failure === undefined,
