@@ -6,10 +6,9 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
 import { FlaskSessionCodec, MAX_INFLATED_PAYLOAD } from 'signet-session/core/flask-session';
 import { inspectCookie } from 'signet-session/core/inspect';
-import { buildServer } from 'signet-lesson/server/app';
+import { buildServer, type LessonServer } from 'signet-lesson/server/app';
 import { flaskSign } from './support/flask-tools.js';
 import { httpRequest, setCookieFor } from './support/http-client.js';
 
@@ -55,7 +54,7 @@ describe('FlaskSessionCodec with compressed payloads', () => {
 });
 
 describe('The lesson server and the inspector with compression bombs', () => {
-  const apps: FastifyInstance[] = [];
+  const apps: LessonServer[] = [];
   const log: string[] = [];
   let flaskPort = 0;
   let migratingPort = 0;

@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { buildServer } from 'signet-lesson/server/app';
+import { buildServer, FRAMEWORKS } from 'signet-lesson/server/app';
 import { ConfigError, DEV_SECRET_FILE, loadConfig } from 'signet-lesson/server/config';
+import { httpRequest } from './support/http-client.js';
 
 const LESSON_KEY = Buffer.from([0x3f, 0x77, 0x85, 0x5a, 0x08, 0x51, 0xbd, 0x4f, 0xb8, 0xa9, 0xb6, 0x35, 0x4b, 0x6a, 0xa9, 0x5f]);
 const freshDir = (): string => mkdtempSync(join(tmpdir(), 'signet-config-'));
@@ -329,7 +331,7 @@ describe('the values the server takes', () => {
     for (const HOST of ['0.0.0.0', '::', '::1', '127.0.0.1', 'localhost', 'my-host.example']) assert.equal(loadConfig({ SECRET_KEY: KEY, HOST }, freshDir()).host, HOST);
   });
 
-  it('reads TRUST_PROXY as a boolean or a list of addresses, ranges and names, and Fastify takes every one', async () => {
+  it('reads TRUST_PROXY as a boolean or a list of addresses, ranges and names, and every framework takes every one', async () => {
     const cases: ReadonlyArray<readonly [string, unknown]> = [
       ['1', true], ['true', true], ['YES', true], ['on', true], ['0', false], ['False', false], ['no', false],
       ['127.0.0.1', ['127.0.0.1']],
@@ -340,10 +342,16 @@ describe('the values the server takes', () => {
     for (const [TRUST_PROXY, expected] of cases) {
       const config = loadConfig({ SECRET_KEY: KEY, TRUST_PROXY }, freshDir());
       assert.deepEqual(config.trustProxy, expected, TRUST_PROXY);
-      const app = await buildServer({ secret: config.secret, logRequests: false, ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }) });
-      const answer = await app.inject({ url: '/sessions/hello', headers: { 'x-forwarded-for': '10.9.8.7' } });
-      await app.close();
-      assert.equal(answer.statusCode, 200, TRUST_PROXY);
+      for (const framework of FRAMEWORKS) {
+        const app = await buildServer({ framework, secret: config.secret, logRequests: false, ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }) });
+        await app.listen({ port: 0, host: '127.0.0.1' });
+        try {
+          const answer = await httpRequest((app.server.address() as AddressInfo).port, '/sessions/hello', { headers: { 'x-forwarded-for': '10.9.8.7', 'x-forwarded-proto': 'https' } });
+          assert.equal(answer.status, 200, `${framework}, TRUST_PROXY=${TRUST_PROXY}`);
+        } finally {
+          await app.close();
+        }
+      }
     }
     assert.equal(loadConfig({ SECRET_KEY: KEY, TRUST_PROXY: '' }, freshDir()).trustProxy, undefined);
   });

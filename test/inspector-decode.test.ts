@@ -9,8 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import { buildServer } from 'signet-lesson/server/app';
+import { buildServer, type LessonServer } from 'signet-lesson/server/app';
 import { FlaskOracle } from './support/flask-oracle.js';
 import { flaskLoad, flaskRepr, flaskSign, secretSpellings, type FlaskSecret } from './support/flask-tools.js';
 
@@ -81,7 +80,7 @@ function send(port: number, options: { method?: string; path?: string; body?: st
 /** A server with a clock the test moves; each decode request moves it 10 s on, so the rate limit never bites by accident. */
 class Rig {
   ms: number;
-  app: FastifyInstance | undefined;
+  app: LessonServer | undefined;
   port = 0;
   readonly log: string[] = [];
 

@@ -16,9 +16,8 @@ import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page, type Response } from 'playwright-core';
-import { buildServer } from 'signet-lesson/server/app';
+import { buildServer, type LessonServer } from 'signet-lesson/server/app';
 import { flaskLoad, flaskRepr, flaskSign, secretSpellings, type FlaskSecret } from './support/flask-tools.js';
 
 const SCREENSHOT = fileURLToPath(new URL('../../docs/inspector.png', import.meta.url));
@@ -31,7 +30,7 @@ const OTHER_KEY = randomBytes(32);
 /** {"goodnight": "Moon", "hello": "World"} as Flask writes the payload (from the README, made by Flask). */
 const DEFAULT_PAYLOAD = 'eyJnb29kbmlnaHQiOiJNb29uIiwiaGVsbG8iOiJXb3JsZCJ9';
 
-let app: FastifyInstance | undefined;
+let app: LessonServer | undefined;
 let base = '';
 let browser: Browser | undefined;
 let context: BrowserContext | undefined;

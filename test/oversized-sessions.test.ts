@@ -14,8 +14,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import { buildServer, type LessonServerOptions } from 'signet-lesson/server/app';
+import { buildServer, type LessonServerOptions, type LessonServer } from 'signet-lesson/server/app';
 import { CookieSessions, FLASK_COOKIE } from 'signet-session/core/cookie-sessions';
 import { CookieTooLarge } from 'signet-session/core/errors';
 import { Session } from 'signet-session/core/session';
@@ -80,7 +79,7 @@ const NOT_LESSON_KEYS = { goodnight: 'Moon' }; // the route will add hello: a ch
 
 describe('A session too large to re-issue, through the lesson server', () => {
   let seconds = T0 + 60;
-  const apps: FastifyInstance[] = [];
+  const apps: LessonServer[] = [];
   afterEach(async () => {
     for (const app of apps.splice(0)) await app.close();
   });

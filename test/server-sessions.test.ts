@@ -16,8 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
-import { buildServer, type LessonServerOptions } from 'signet-lesson/server/app';
+import { buildServer, type LessonServerOptions, type LessonServer } from 'signet-lesson/server/app';
 import { FlaskOracle, oracleSecret } from './support/flask-oracle.js';
 import { CookieJar, cookieValue, httpRequest, setCookieFor, type Answer } from './support/http-client.js';
 import { parseToken, readPlaintext, referenceKey, referenceOpen, referenceSeal } from './support/sealed-reference.js';
@@ -326,7 +325,7 @@ describe('The lesson server with session timeouts, in-process with an injected c
   const T0 = 1_700_000_000;
   let seconds = T0;
   const clock = (): number => seconds * 1000;
-  const apps: FastifyInstance[] = [];
+  const apps: LessonServer[] = [];
   afterEach(async () => {
     for (const app of apps.splice(0)) await app.close();
   });

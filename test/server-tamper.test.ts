@@ -18,8 +18,7 @@ import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import { buildServer } from 'signet-lesson/server/app';
+import { buildServer, type LessonServer } from 'signet-lesson/server/app';
 import { httpRequest, type Answer } from './support/http-client.js';
 
 const LESSON_KEY = Buffer.from('3f77855a0851bd4fb8a9b6354b6aa95f', 'hex');
@@ -45,7 +44,7 @@ const FIRST_VISIT =
 const SUBSTITUTES = ['A', 'B', 'Q', 'g', 'w', 'z', '0', '9', '-', '_', '.', '=', '+', '/', '~', '!'];
 
 const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-let app: FastifyInstance | undefined;
+let app: LessonServer | undefined;
 let port = 0;
 const logLines: string[] = [];
 
