@@ -4,7 +4,7 @@
  * same timeouts Fastify is given, listening as Fastify listens, and the stop.
  */
 import { lookup } from 'node:dns/promises';
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Framework, LessonParts, LessonServer } from './app.js';
@@ -15,7 +15,13 @@ export interface StopState {
   closing: boolean;
 }
 
-export function nodeLessonServer(framework: Framework, parts: LessonParts, state: StopState, handler: RequestListener): LessonServer {
+/** The classes node:http makes each request's objects of (createServer's own options). */
+export interface RequestClasses {
+  readonly IncomingMessage: typeof IncomingMessage;
+  readonly ServerResponse: typeof ServerResponse;
+}
+
+export function nodeLessonServer(framework: Framework, parts: LessonParts, state: StopState, handler: RequestListener, classes?: RequestClasses): LessonServer {
   // One line per answered request, as Fastify's onResponse hook logs it.
   const listener: RequestListener = parts.logRequests
     ? (request, response) => {
@@ -29,7 +35,13 @@ export function nodeLessonServer(framework: Framework, parts: LessonParts, state
       }
     : handler;
   const make = (): Server => {
-    const server = createServer({ headersTimeout: SERVER_TIMEOUTS.headersTimeout, requestTimeout: SERVER_TIMEOUTS.requestTimeout, connectionsCheckingInterval: SERVER_TIMEOUTS.connectionsCheckingInterval }, listener);
+    const options: ServerOptions = {
+      headersTimeout: SERVER_TIMEOUTS.headersTimeout,
+      requestTimeout: SERVER_TIMEOUTS.requestTimeout,
+      connectionsCheckingInterval: SERVER_TIMEOUTS.connectionsCheckingInterval,
+      ...classes,
+    };
+    const server = createServer(options, listener);
     server.keepAliveTimeout = SERVER_TIMEOUTS.keepAliveTimeout;
     server.on('clientError', clientErrorHandler);
     return server;
