@@ -73,6 +73,14 @@ describe('server configuration from the environment', () => {
     assert.throws(() => loadConfig({}, dir), /SIGNET_SECRET_FILE is invalid: .*delete the file to make a new key/);
   });
 
+  it('runs on Fastify unless SIGNET_FRAMEWORK names Express or Hono, in any case', () => {
+    assert.equal(loadConfig({ SECRET_KEY: 'k' }, freshDir()).framework, 'fastify');
+    assert.equal(loadConfig({ SECRET_KEY: 'k', SIGNET_FRAMEWORK: '' }, freshDir()).framework, 'fastify');
+    for (const [value, framework] of [['fastify', 'fastify'], ['express', 'express'], ['hono', 'hono'], ['Express', 'express'], ['HONO', 'hono']] as const) {
+      assert.equal(loadConfig({ SECRET_KEY: 'k', SIGNET_FRAMEWORK: value }, freshDir()).framework, framework, value);
+    }
+  });
+
   it('switches request logging with LOG_REQUESTS', () => {
     assert.equal(loadConfig({ SECRET_KEY: 'k' }, freshDir()).logRequests, true);
     assert.equal(loadConfig({ SECRET_KEY: 'k', LOG_REQUESTS: '0' }, freshDir()).logRequests, false);
@@ -115,6 +123,10 @@ describe('every bad value of every variable stops the start, naming the variable
     ['HOST', 'localhost:8080', /^HOST is invalid/],
     ['HOST', 'hôte', /^HOST is invalid: "hôte"/],
     ['HOST', 'a..b', /^HOST is invalid/],
+    ['SIGNET_FRAMEWORK', 'koa', /^SIGNET_FRAMEWORK is invalid: "koa" \(give fastify, express or hono\)$/],
+    ['SIGNET_FRAMEWORK', 'express ', /^SIGNET_FRAMEWORK is invalid: "express " \(give fastify, express or hono\)$/],
+    ['SIGNET_FRAMEWORK', 'fastify,express', /^SIGNET_FRAMEWORK is invalid: "fastify,express"/],
+    ['SIGNET_FRAMEWORK', 'express5', /^SIGNET_FRAMEWORK is invalid: "express5"/],
     ['LOG_REQUESTS', 'maybe', /^LOG_REQUESTS is invalid: "maybe" \(give 1 or 0\)/],
     ['LOG_REQUESTS', ' 1', /^LOG_REQUESTS is invalid: " 1"/],
     ['LOG_REQUESTS', '2', /^LOG_REQUESTS is invalid/],
@@ -365,11 +377,12 @@ describe('warnings for values that work but almost surely do not do what was mea
   });
 
   it('names a variable that is one of ours misspelled or in the wrong case', () => {
-    assert.deepEqual(warnings({ SESSION_COOKIE_SAMSITE: 'Lax', secret_key: 'x', SESSION_IDLE_TIMOUT: '60', PORTT: '80' }), [
+    assert.deepEqual(warnings({ SESSION_COOKIE_SAMSITE: 'Lax', secret_key: 'x', SESSION_IDLE_TIMOUT: '60', PORTT: '80', SIGNET_FRAMEWROK: 'hono' }), [
       'warning: SESSION_COOKIE_SAMSITE is not a setting the server reads; did you mean SESSION_COOKIE_SAMESITE?',
       'warning: secret_key is not a setting the server reads; did you mean SECRET_KEY?',
       'warning: SESSION_IDLE_TIMOUT is not a setting the server reads; did you mean SESSION_IDLE_TIMEOUT?',
       'warning: PORTT is not a setting the server reads; did you mean PORT?',
+      'warning: SIGNET_FRAMEWROK is not a setting the server reads; did you mean SIGNET_FRAMEWORK?',
     ]);
   });
 
