@@ -11,16 +11,20 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page, type Response } from 'playwright-core';
 import { buildServer, FRAMEWORK_NAMES, FRAMEWORKS, type LessonServer } from 'signet-lesson/server/app';
 import { flaskLoad, flaskRepr, flaskSign, secretSpellings, type FlaskSecret } from './support/flask-tools.js';
 
-const SCREENSHOT = fileURLToPath(new URL('../../docs/inspector.png', import.meta.url));
+// The README's picture is refreshed on request (SIGNET_SCREENSHOT=1 npm test); otherwise the
+// screenshot goes to a temporary file, so that a test run changes no tracked file.
+const SCREENSHOT = process.env.SIGNET_SCREENSHOT === '1' ? fileURLToPath(new URL('../../docs/inspector.png', import.meta.url)) : join(mkdtempSync(join(tmpdir(), 'signet-shot-')), 'inspector.png');
 /** Printable bytes, so that the key's raw form is text that could show up on the page. */
 const SERVER_KEY = Buffer.from(`signet-browser-test-key-${randomBytes(12).toString('hex')}`, 'latin1');
 const SERVER_SECRET: FlaskSecret = { hex: SERVER_KEY.toString('hex') };

@@ -3,7 +3,9 @@
 
 A long-lived process speaking JSON lines: one request object per line on stdin,
 one response object per line on stdout (flushed each time). Run it with Debian's
-/usr/bin/python3, which has python3-flask (Flask 2.2.2, itsdangerous 2.1.2).
+/usr/bin/python3, which has python3-flask (Flask 2.2.2, itsdangerous 2.1.2); the
+tests of what Flask 3.1 changed run it with the python3 on PATH too (Flask 3.1.3,
+Werkzeug 3.1.8, itsdangerous 2.2.0), and every op works on both.
 
 Every request is {"id": n, "op": "...", ...}; every response is {"id": n, ...}, or
 {"id": n, "oracle_error": "<traceback>"} when the oracle itself failed (a bug in the
@@ -21,6 +23,7 @@ Secrets: "secret_hex" (bytes) or "secret_text" (str, which Flask encodes as UTF-
 """
 
 import base64
+import hashlib
 import json
 import math
 import sys
@@ -208,13 +211,28 @@ def serializer_for(app):
     return s
 
 
+def _unix(dt):
+    """Whole Unix seconds of an aware datetime, or None."""
+    return None if dt is None else (dt - EPOCH) // timedelta(seconds=1)
+
+
 def error_verdict(e):
-    return {
+    out = {
         "ok": False,
         "error": type(e).__name__,
         "bad_data": isinstance(e, itsdangerous.BadData),
         "message": str(e),
     }
+    # What itsdangerous attaches to its exceptions: the part before the signature (BadSignature),
+    # when it was signed (BadTimeSignature), what failed underneath (BadPayload).
+    payload = getattr(e, "payload", None)
+    if isinstance(payload, bytes):
+        out["payload_hex"] = payload.hex()
+    if isinstance(e, itsdangerous.BadTimeSignature):
+        out["date_signed"] = _unix(e.date_signed)
+    if isinstance(e, itsdangerous.BadPayload):
+        out["original_error"] = None if e.original_error is None else type(e.original_error).__name__
+    return out
 
 
 def op_ping(req):
@@ -442,6 +460,227 @@ def op_take_flashes(req):
         }
 
 
+# ---------------------------------------------------------------------------
+# Versions, and itsdangerous's own classes (for its test suite's cases)
+
+
+def op_versions(req):
+    """The versions this interpreter has: the tests say which Flask answered."""
+    from importlib.metadata import version
+
+    return {name: version(name) for name in ("flask", "werkzeug", "itsdangerous", "markupsafe")}
+
+
+def _its_signer(req):
+    """itsdangerous's Signer or TimestampSigner with Flask's settings (hmac, SHA-1), any salt.
+
+    `secret_keys` are text, oldest first, as itsdangerous takes a key list (the last signs).
+    """
+    cls = itsdangerous.TimestampSigner if req.get("timed", False) else Signer
+    return cls(req["secret_keys"], salt=req["salt"], key_derivation="hmac", digest_method=hashlib.sha1)
+
+
+def op_its_sign(req):
+    """Signer.sign / TimestampSigner.sign (at second `ts`) of a text value."""
+    _NOW[0] = int(req.get("ts", 0))
+    return {"token": _its_signer(req).sign(req["value"].encode("utf-8")).decode("utf-8")}
+
+
+def op_its_unsign(req):
+    """unsign(token[, max_age], return_timestamp) at `now`: the value and timestamp, or the verdict."""
+    _NOW[0] = int(req.get("now", 0))
+    signer = _its_signer(req)
+    try:
+        if req.get("timed", False):
+            value, when = signer.unsign(req["token"], max_age=req.get("max_age"), return_timestamp=True)
+            return {"ok": True, "value_hex": value.hex(), "timestamp": _unix(when)}
+        return {"ok": True, "value_hex": signer.unsign(req["token"]).hex()}
+    except Exception as e:  # noqa: BLE001 (the verdict is the exception's class)
+        return error_verdict(e)
+
+
+def _its_serializer(req):
+    """URLSafeTimedSerializer as Flask's session builds it, but with any keys and salt."""
+    return itsdangerous.URLSafeTimedSerializer(
+        req["secret_keys"],
+        salt=req.get("salt", "cookie-session"),
+        serializer=SecureCookieSessionInterface.serializer,
+        signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha1},
+    )
+
+
+def op_ser_dumps(req):
+    """serializer.dumps(value) at second `ts`: any value, not only a dict."""
+    _NOW[0] = int(req["ts"])
+    return {"token": _its_serializer(req).dumps(from_transport(req["value"]))}
+
+
+def op_ser_loads(req):
+    """serializer.loads(token[, max_age], return_timestamp=True) at `now`."""
+    _NOW[0] = int(req["now"])
+    try:
+        value, when = _its_serializer(req).loads(req["token"], max_age=req.get("max_age"), return_timestamp=True)
+    except Exception as e:  # noqa: BLE001
+        return error_verdict(e)
+    with deep_recursion():
+        return {"ok": True, "value": to_transport(value), "timestamp": _unix(when)}
+
+
+def op_tagged_loads(req):
+    """TaggedJSONSerializer.loads(json): the value, and whether it equals `expect` strictly."""
+    from flask.json.tag import TaggedJSONSerializer
+
+    try:
+        value = TaggedJSONSerializer().loads(req["json"])
+    except Exception as e:  # noqa: BLE001
+        return {"ok": False, "error": type(e).__name__, "message": str(e)}
+    out = {"ok": True, "value": to_transport(value)}
+    if "expect" in req:
+        out["equal"] = strict_equal(value, from_transport(req["expect"]))
+    return out
+
+
+def op_tag_keys(req):
+    """The keys of a fresh TaggedJSONSerializer's tags, in the order it tries them (None for PassDict, PassList)."""
+    from flask.json.tag import TaggedJSONSerializer
+
+    return {"keys": [tag.key or None for tag in TaggedJSONSerializer().order]}
+
+
+# ---------------------------------------------------------------------------
+# Whole requests through a real Flask app and its test client
+
+
+def _flask_step(step):
+    """One step on the `flask.session` proxy (and flash / get_flashed_messages); its result."""
+    import flask
+
+    session = flask.session
+    kind = step[0]
+    if kind in ("get", "getitem", "contains", "len", "keys", "set", "del", "pop", "clear", "permanent_get", "permanent_set"):
+        return _run_step(session, step)
+    if kind == "incr":
+        # Flask's test_session_cookie_setting: session["foo"] = session.get("foo", 0) + 1
+        value = session.get(step[1], 0) + 1
+        session[step[1]] = value
+        return value
+    if kind == "setdefault":
+        return session.setdefault(step[1], from_transport(step[2]))
+    if kind == "flash":
+        flask.flash(from_transport(step[1]), step[2])
+        return None
+    if kind == "take":
+        return list(flask.get_flashed_messages(with_categories=step[1], category_filter=step[2]))
+    if kind == "modified":
+        return session.modified
+    if kind == "set_modified":
+        session.modified = step[1]
+        return None
+    if kind == "dict":
+        return dict(session)
+    raise TransportError(f"unknown request step {kind!r}")
+
+
+def _flask_steps(steps):
+    """Results in transport form; the first exception ends the steps and is reported."""
+    results = []
+    for step in steps:
+        try:
+            value = _flask_step(step)
+        except Exception as e:  # noqa: BLE001 (a step's exception is part of the answer)
+            return results, {"error": type(e).__name__, "message": str(e)}
+        results.append(to_transport(value))
+    return results, None
+
+
+_SAVED = []
+
+
+class _RecordingInterface(SecureCookieSessionInterface):
+    """Flask's own interface, noting the session's flags when save_session is called."""
+
+    def save_session(self, app, session, response):
+        _SAVED.append({"accessed": bool(session.accessed), "modified": bool(session.modified)})
+        super().save_session(app, session, response)
+
+
+def op_requests(req):
+    """Requests through a fresh Flask app's test client, each with its own second.
+
+    The app: `secret_text`/`secret_hex` (or neither, for no key), `config` (Flask config
+    keys; PERMANENT_SESSION_LIFETIME in seconds). Each request: `now`, `cookie` (the
+    session cookie's value to send, or none), `steps` run by the view on `flask.session`
+    (none: the view never touches it), `after` steps run by an after_request function,
+    `vary` values the view adds to its response's Vary first. Cookies are carried by the
+    caller, not by the test client (its jar would judge Expires by the real clock).
+
+    Each answer: the steps' results (and the first error), the Set-Cookie headers, Vary,
+    the flags save_session saw (none when it was not called), the warnings raised.
+    """
+    import warnings
+
+    import flask
+    import flask.sessions as flask_sessions
+
+    app = flask.Flask("signet_oracle_requests")
+    app.testing = True
+    if "secret_hex" in req:
+        app.secret_key = bytes.fromhex(req["secret_hex"])
+    elif "secret_text" in req:
+        app.secret_key = req["secret_text"]
+    for key, value in (req.get("config") or {}).items():
+        if key == "PERMANENT_SESSION_LIFETIME":
+            value = timedelta(seconds=int(value))
+        app.config[key] = value
+    app.session_interface = _RecordingInterface()
+    plan = {}
+    record = {}
+
+    @app.route("/", methods=["GET", "POST"])
+    def view():
+        record["results"], record["error"] = _flask_steps(plan.get("steps", []))
+        response = app.response_class("")
+        for value in plan.get("vary", []):
+            response.vary.add(value)
+        return response
+
+    @app.after_request
+    def after(response):
+        if plan.get("after"):
+            record["after_results"], record["after_error"] = _flask_steps(plan["after"])
+        return response
+
+    client = app.test_client(use_cookies=False)
+    name = app.config["SESSION_COOKIE_NAME"]
+    answers = []
+    saved_datetime = flask_sessions.datetime
+    flask_sessions.datetime = _FixedDatetime
+    try:
+        for r in req["requests"]:
+            _NOW[0] = int(r["now"])
+            plan.clear()
+            plan.update(r)
+            record.clear()
+            _SAVED.clear()
+            headers = {} if r.get("cookie") is None else {"Cookie": f"{name}={r['cookie']}"}
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    response = client.get("/", headers=headers)
+                    answer = {"status": response.status_code, "set_cookie": response.headers.getlist("Set-Cookie"), "vary": response.headers.get("Vary")}
+                except Exception as e:  # noqa: BLE001 (raised out of the request: testing mode)
+                    answer = {"raised": {"error": type(e).__name__, "message": str(e)}}
+            answer["results"] = record.get("results", [])
+            answer["error"] = record.get("error")
+            answer["after_results"] = record.get("after_results", [])
+            answer["saved"] = _SAVED[0] if _SAVED else None
+            answer["warnings"] = [str(w.message) for w in caught]
+            answers.append(answer)
+    finally:
+        flask_sessions.datetime = saved_datetime
+    return {"answers": answers}
+
+
 OPS = {
     "ping": op_ping,
     "sign": op_sign,
@@ -454,6 +693,14 @@ OPS = {
     "b64decode_many": op_b64decode_many,
     "session_script": op_session_script,
     "take_flashes": op_take_flashes,
+    "versions": op_versions,
+    "its_sign": op_its_sign,
+    "its_unsign": op_its_unsign,
+    "ser_dumps": op_ser_dumps,
+    "ser_loads": op_ser_loads,
+    "tagged_loads": op_tagged_loads,
+    "tag_keys": op_tag_keys,
+    "requests": op_requests,
 }
 
 

@@ -8,7 +8,9 @@
  *     before(async () => { oracle = await FlaskOracle.start(); });
  *     after(async () => { await oracle.close(); });
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Transport } from './transport.js';
@@ -30,6 +32,12 @@ export interface PyErrorVerdict {
   /** Whether the exception is an itsdangerous BadData. */
   readonly bad_data: boolean;
   readonly message: string;
+  /** The exception's `payload` (the part before the signature), as hex, when it has one. */
+  readonly payload_hex?: string;
+  /** A BadTimeSignature's `date_signed` in Unix seconds (null when it has none). */
+  readonly date_signed?: number | null;
+  /** A BadPayload's `original_error` class name (null when it has none). */
+  readonly original_error?: string | null;
 }
 
 export type LoadResponse =
@@ -75,6 +83,62 @@ export interface TakeFlashesResponse {
   readonly modified: boolean;
 }
 
+/** The versions of the packages the oracle's interpreter imports. */
+export interface OracleVersions {
+  readonly flask: string;
+  readonly werkzeug: string;
+  readonly itsdangerous: string;
+  readonly markupsafe: string;
+}
+
+/** A step the view runs on `flask.session`, beyond the SessionStep ones. */
+export type RequestStep =
+  | SessionStep
+  | readonly ['incr', string]
+  | readonly ['setdefault', string, Transport]
+  | readonly ['flash', Transport, string]
+  | readonly ['take', boolean, readonly string[]]
+  | readonly ['modified']
+  | readonly ['set_modified', boolean]
+  | readonly ['dict'];
+
+export interface FlaskRequest {
+  /** The second the request is handled at (signing, age checks, Expires). */
+  readonly now: number;
+  /** The session cookie's value to send, if any. */
+  readonly cookie?: string;
+  /** What the view does with `flask.session`; none: the view never touches it. */
+  readonly steps?: readonly RequestStep[];
+  /** What an after_request function does with it. */
+  readonly after?: readonly RequestStep[];
+  /** Values the view adds to its response's Vary before the session is saved. */
+  readonly vary?: readonly string[];
+}
+
+export interface FlaskAnswer {
+  readonly status?: number;
+  readonly set_cookie?: readonly string[];
+  readonly vary?: string | null;
+  /** An exception that came out of the request (the app runs in testing mode). */
+  readonly raised?: { readonly error: string; readonly message: string };
+  readonly results: readonly Transport[];
+  /** The exception that ended the view's steps, if any. */
+  readonly error: { readonly error: string; readonly message: string } | null;
+  readonly after_results: readonly Transport[];
+  /** The flags save_session saw; null when it was not called (a null session). */
+  readonly saved: { readonly accessed: boolean; readonly modified: boolean } | null;
+  readonly warnings: readonly string[];
+}
+
+/** A Flask app for {@link FlaskOracle.requests}: its key (none for no key) and config. */
+export interface FlaskAppSpec {
+  readonly secret?: OracleSecret;
+  readonly config?: Readonly<Record<string, unknown>>;
+}
+
+export type ItsUnsignResponse = { readonly ok: true; readonly value_hex: string; readonly timestamp?: number } | PyErrorVerdict;
+export type SerLoadsResponse = { readonly ok: true; readonly value: Transport; readonly timestamp: number } | PyErrorVerdict;
+
 interface Pending {
   readonly resolve: (value: Record<string, unknown>) => void;
   readonly reject: (reason: Error) => void;
@@ -88,8 +152,8 @@ export class FlaskOracle {
   private stderr = '';
   private exited: Error | undefined;
 
-  private constructor() {
-    this.child = spawn(PYTHON, [ORACLE_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
+  private constructor(python: string) {
+    this.child = spawn(python, [ORACLE_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stderr.setEncoding('utf8');
     this.child.stderr.on('data', (chunk: string) => {
       this.stderr += chunk;
@@ -106,9 +170,9 @@ export class FlaskOracle {
     });
   }
 
-  /** Starts the oracle and waits until it answers. */
-  static async start(): Promise<FlaskOracle> {
-    const oracle = new FlaskOracle();
+  /** Starts the oracle (Debian's Flask 2.2 unless another interpreter is given) and waits until it answers. */
+  static async start(options: { readonly python?: string } = {}): Promise<FlaskOracle> {
+    const oracle = new FlaskOracle(options.python ?? PYTHON);
     await oracle.request('ping', {});
     return oracle;
   }
@@ -226,6 +290,60 @@ export class FlaskOracle {
     return (await this.request('take_flashes', { ...secret, cookie, now, category_filter: categoryFilter })) as unknown as TakeFlashesResponse;
   }
 
+  /** The Flask, Werkzeug, itsdangerous and MarkupSafe versions this oracle runs. */
+  async versions(): Promise<OracleVersions> {
+    return (await this.request('versions', {})) as unknown as OracleVersions;
+  }
+
+  /** Requests through a fresh Flask app's test client (see op_requests), one answer each. */
+  async requests(app: FlaskAppSpec, requests: readonly FlaskRequest[]): Promise<FlaskAnswer[]> {
+    const fields: Record<string, unknown> = { ...(app.secret ?? {}), config: app.config ?? {}, requests };
+    return (await this.request('requests', fields)).answers as FlaskAnswer[];
+  }
+
+  /**
+   * itsdangerous's Signer (or TimestampSigner, at second `ts`) with Flask's settings
+   * (hmac derivation, SHA-1) over keys given oldest first, signing with the last.
+   */
+  async itsSign(spec: { readonly secretKeys: readonly string[]; readonly salt: string; readonly timed: boolean; readonly ts?: number }, value: string): Promise<string> {
+    const response = await this.request('its_sign', { secret_keys: spec.secretKeys, salt: spec.salt, timed: spec.timed, ts: spec.ts ?? 0, value });
+    return response['token'] as string;
+  }
+
+  /** `unsign(token, max_age, return_timestamp=True)` at second `now` (timed), or the plain `unsign`. */
+  async itsUnsign(
+    spec: { readonly secretKeys: readonly string[]; readonly salt: string; readonly timed: boolean },
+    token: string,
+    options: { readonly now?: number; readonly maxAge?: number } = {},
+  ): Promise<ItsUnsignResponse> {
+    const fields: Record<string, unknown> = { secret_keys: spec.secretKeys, salt: spec.salt, timed: spec.timed, token, now: options.now ?? 0 };
+    if (options.maxAge !== undefined) fields['max_age'] = options.maxAge;
+    return (await this.request('its_unsign', fields)) as unknown as ItsUnsignResponse;
+  }
+
+  /** Flask's session serializer over any keys (oldest first) and salt: `dumps(value)` at second `ts`, any value. */
+  async serDumps(spec: { readonly secretKeys: readonly string[]; readonly salt?: string }, value: Transport, ts: number): Promise<string> {
+    const response = await this.request('ser_dumps', { secret_keys: spec.secretKeys, salt: spec.salt ?? 'cookie-session', value, ts });
+    return response['token'] as string;
+  }
+
+  /** The same serializer's `loads(token, max_age, return_timestamp=True)` at second `now`. */
+  async serLoads(spec: { readonly secretKeys: readonly string[]; readonly salt?: string }, token: string, now: number, maxAge?: number): Promise<SerLoadsResponse> {
+    const fields: Record<string, unknown> = { secret_keys: spec.secretKeys, salt: spec.salt ?? 'cookie-session', token, now };
+    if (maxAge !== undefined) fields['max_age'] = maxAge;
+    return (await this.request('ser_loads', fields)) as unknown as SerLoadsResponse;
+  }
+
+  /** The keys of a fresh TaggedJSONSerializer's tags in the order it tries them (null for the pass-through ones). */
+  async tagKeys(): Promise<(string | null)[]> {
+    return (await this.request('tag_keys', {}))['keys'] as (string | null)[];
+  }
+
+  /** `TaggedJSONSerializer().loads(json)`, and whether it equals `expect` with the same types. */
+  async taggedLoads(json: string, expect?: Transport): Promise<{ readonly ok: boolean; readonly value?: Transport; readonly equal?: boolean; readonly error?: string }> {
+    return (await this.request('tagged_loads', expect === undefined ? { json } : { json, expect })) as { ok: boolean; value?: Transport; equal?: boolean; error?: string };
+  }
+
   /** `itsdangerous.encoding.base64_decode` of each byte string: the bytes, or undefined where it raises. */
   async base64DecodeMany(inputs: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
     const response = await this.request('b64decode_many', { data_hex: inputs.map((bytes) => Buffer.from(bytes).toString('hex')) });
@@ -236,4 +354,28 @@ export class FlaskOracle {
 /** The oracle's name for a secret given as the codec takes it. */
 export function oracleSecret(secret: string | Uint8Array): OracleSecret {
   return typeof secret === 'string' ? { secret_text: secret } : { secret_hex: Buffer.from(secret).toString('hex') };
+}
+
+/**
+ * The interpreter that has Flask 3.1 (this machine's `python3` on PATH: Flask 3.1.3,
+ * Werkzeug 3.1.8, itsdangerous 2.2), for the cases where Flask 3.1 differs from the
+ * Debian Flask 2.2 the other oracle runs: SECRET_KEY_FALLBACKS, Partitioned, and
+ * `session.accessed` tracked by the request context. Undefined, with the reason, when
+ * no interpreter on PATH has it.
+ */
+export function findFlask31Python(): { readonly python: string } | { readonly python?: undefined; readonly reason: string } {
+  const seen: string[] = [];
+  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    const candidate = join(dir, 'python3');
+    if (!existsSync(candidate) || candidate === PYTHON) continue;
+    try {
+      const version = execFileSync(candidate, ['-c', 'import importlib.metadata as m; print(m.version("flask"))'], { encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      seen.push(`${candidate}: Flask ${version}`);
+      if (/^3\.1\./.test(version)) return { python: candidate };
+    } catch {
+      seen.push(`${candidate}: no Flask`);
+    }
+  }
+  return { reason: `no python3 on PATH has Flask 3.1 (${seen.join('; ') || 'none found'})` };
 }

@@ -61,7 +61,8 @@ function showDecoded(result) {
   };
   add('Format', `${result.format}${result.compressed ? ' (compressed)' : ''}`);
   add('Payload (Python)', result.python ?? result.payloadError);
-  add('Signed at', result.signedAt === undefined ? undefined : `${new Date(result.signedAt * 1000).toISOString()} (${result.signedAt})`);
+  const signedAt = result.signedAt === undefined ? undefined : new Date(result.signedAt * 1000);
+  add('Signed at', signedAt === undefined ? undefined : `${Number.isNaN(signedAt.getTime()) ? 'later than any date' : signedAt.toISOString()} (${result.signedAt})`);
   add('Signature', result.signature);
   const checks = document.createElement('ul');
   for (const check of result.checks) {

@@ -8,7 +8,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { FlaskSessionCodec } from 'signet-session/core/flask-session';
-import { inspectCookie, toJsonView, type Inspection } from 'signet-session/core/inspect';
+import { inspectCookie, isoTime, toJsonView, type Inspection } from 'signet-session/core/inspect';
 import { isPyDict, type PyValue } from 'signet-session/core/python-types';
 import { formatSecretSpec, parseSecretSpec } from 'signet-session/core/secret-spec';
 import { loadTaggedJson } from 'signet-session/core/tagged-json';
@@ -142,7 +142,7 @@ function describe(inspection: Inspection, command: 'decode' | 'verify'): string 
   lines.push(`format:    ${inspection.format}${inspection.compressed ? ' (compressed)' : ''}`);
   if (inspection.python !== undefined) lines.push(`payload:   ${inspection.python}`);
   if (inspection.payloadError !== undefined) lines.push(`payload:   unreadable: ${inspection.payloadError}`);
-  if (inspection.signedAt !== undefined) lines.push(`signed at: ${new Date(inspection.signedAt * 1000).toISOString()} (${inspection.signedAt})`);
+  if (inspection.signedAt !== undefined) lines.push(`signed at: ${isoTime(inspection.signedAt)} (${inspection.signedAt})`);
   if (inspection.signature !== undefined) lines.push(`signature: ${inspection.signature}`);
   if (command === 'decode') {
     lines.push('verified:  no (decode reads without a key; use signet verify --secret KEY)');

@@ -37,3 +37,19 @@ export { CookieTooLarge } from './core/errors.js';
 export { parseCookieHeader, firstCookieValues, readCookies, serializeSetCookie, quoteCookieValue, type CookieAttributes, type SameSite } from './core/cookie-header.js';
 export { parseSecretSpec, formatSecretSpec } from './core/secret-spec.js';
 export { renderFlaskJson } from './core/json-provider.js';
+export {
+  SessionEngine,
+  RequestSession,
+  defaultErrorAnswer,
+  varyWithCookie,
+  type EngineOptions,
+  type ErrorAnswer,
+  type RequestFacts as EngineRequestFacts,
+  type SessionData,
+  type SessionOutcome,
+} from './core/engine.js';
+export { tooLargeMessage, renewalSkippedMessage, MAX_COOKIE_SIZE_LIMIT } from './core/cookie-sessions.js';
+export { MAX_INFLATED_PAYLOAD } from './core/flask-session.js';
+export { setMemosEnabled, memosEnabled, MEMOS, MEMO_ENTRIES, type MemoName } from './core/memo.js';
+export { inspectCookie, pythonRepr, toJsonView, type CheckResult, type Inspection, type InspectOptions } from './core/inspect.js';
+export type { OpenedData } from './core/session.js';

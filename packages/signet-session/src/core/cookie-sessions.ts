@@ -399,6 +399,9 @@ export function resolveSettings(options: SessionOptions): ResolvedSettings {
   if (!(['flask', 'sealed'] as unknown[]).includes(format)) throw new TypeError(`format is invalid: ${JSON.stringify(format)} (give "flask" or "sealed")`);
   const given = options.cookie ?? {};
   const cookie = { ...SAFE_COOKIE, ...definedOnly(given) };
+  // Flask (Werkzeug's dump_cookie) takes SameSite in any case and writes it title-cased.
+  const sameSiteWord: unknown = cookie.sameSite;
+  if (typeof sameSiteWord === 'string' && /^(strict|lax|none)$/i.test(sameSiteWord)) cookie.sameSite = (sameSiteWord.charAt(0).toUpperCase() + sameSiteWord.slice(1).toLowerCase()) as SameSite;
   const name = cookie.name;
   if (!TOKEN.test(name)) throw new TypeError(`cookie.name is invalid: ${JSON.stringify(name)} (letters, digits and !#$%&'*+-.^_\`|~ only)`);
   if (!cookie.path.startsWith('/') || !ATTRIBUTE.test(cookie.path)) throw new TypeError(`cookie.path is invalid: ${JSON.stringify(cookie.path)} (a path starting with "/", in ASCII: percent-encode other characters)`);

@@ -3,11 +3,11 @@
  * for Flask's signed format), when it was signed, and — given a key — which check
  * passes and which fails. Shared by the inspector page and the `signet` command line.
  */
-import { decodePayload, FlaskSessionCodec } from './flask-session.js';
+import { decodePayload, FLASK_SESSION_SALT, FlaskSessionCodec } from './flask-session.js';
 import { floatRepr } from './python-json.js';
 import { Float, Markup, Tuple, Uuid, type PyValue } from './python-types.js';
 import { SealedCodec } from './sealed.js';
-import { decodeTimestamp, type Clock, type Secret } from './signer.js';
+import { decodeTimestamp, Signer, type Clock, type Secret } from './signer.js';
 import { httpDate } from './tagged-json.js';
 import type { BadDataReason } from './errors.js';
 
@@ -113,12 +113,15 @@ export function inspectCookie(cookie: string, options: InspectOptions = {}): Ins
     ...(signature === undefined ? {} : { signature }),
   };
   if (codec === undefined) {
-    if (signedAt !== undefined) checks.push({ name: 'timestamp', ok: true, detail: `claims to be signed at ${new Date(signedAt * 1000).toISOString()} (unverified)` });
+    if (signedAt !== undefined) checks.push({ name: 'timestamp', ok: true, detail: `claims to be signed at ${isoTime(signedAt)} (unverified)` });
     checks.push({ name: 'payload', ok: payload !== undefined, detail: payload === undefined ? (payloadError ?? 'no payload') : 'readable by anyone: the signed format is not encrypted' });
     return { ...base, checks };
   }
   if (verdict === undefined) return { ...base, checks }; // not reached: a codec gives a verdict
-  const failed = verdict.ok ? undefined : (CHECK_OF[verdict.error.reason] ?? 'payload');
+  let failed = verdict.ok ? undefined : (CHECK_OF[verdict.error.reason] ?? 'payload');
+  // itsdangerous calls a timestamp past the year 9999 malformed before it says that the
+  // signature fails: ask the signature on its own, so that no check passes that did not.
+  if (failed === 'timestamp' && !new Signer({ secret: options.secret as Secret, secretFallbacks: options.secretFallbacks ?? [], salt: FLASK_SESSION_SALT }).unsign(cookie).ok) failed = 'signature';
   const order: CheckResult['name'][] = ['signature', 'timestamp', 'age', 'payload'];
   const failedAt = failed === undefined ? order.length : order.indexOf(failed);
   if (failed === 'format') {
@@ -126,7 +129,7 @@ export function inspectCookie(cookie: string, options: InspectOptions = {}): Ins
   } else {
     for (const [i, name] of order.entries()) {
       if (i < failedAt) checks.push({ name, ok: true, detail: PASSED[name](codec.maxAge, signedAt) });
-      else if (i === failedAt && !verdict.ok) checks.push({ name, ok: false, detail: verdict.error.message });
+      else if (i === failedAt && !verdict.ok) checks.push({ name, ok: false, detail: name === 'signature' && verdict.error.reason === 'timestamp-malformed' ? 'Signature does not match (and the timestamp is malformed)' : verdict.error.message });
     }
   }
   return { ...base, verified: verdict.ok, ...(verdict.ok ? {} : { failure: verdict.error.reason }), checks };
@@ -138,7 +141,7 @@ const SIGNATURE_STAGE: ReadonlySet<CheckResult['name']> = new Set(['format', 'si
 const PASSED: Record<CheckResult['name'], (maxAge: number, signedAt: number | undefined) => string> = {
   format: () => 'payload.timestamp.signature',
   signature: () => 'HMAC-SHA1 matches: signed with this key, unchanged since',
-  timestamp: (_maxAge, signedAt) => `signed at ${signedAt === undefined ? '?' : new Date(signedAt * 1000).toISOString()}`,
+  timestamp: (_maxAge, signedAt) => `signed at ${signedAt === undefined ? '?' : isoTime(signedAt)}`,
   age: (maxAge) => `younger than the ${maxAge}-second limit, not in the future`,
   payload: () => "Flask's tagged JSON, a dict",
 };
@@ -220,6 +223,12 @@ function dateFields(date: Date): string {
   // datetime.__repr__ drops a zero microsecond, then a zero second; hour and minute stay.
   while (fields.length > 5 && fields[fields.length - 1] === 0) fields.pop();
   return fields.join(', ');
+}
+
+/** A Unix second in ISO 8601, or what it is when no date can hold it (a claimed timestamp can be anything). */
+export function isoTime(seconds: number): string {
+  const date = new Date(seconds * 1000);
+  return Number.isNaN(date.getTime()) ? `${seconds} seconds after 1970, later than any date` : date.toISOString();
 }
 
 /** The HTTP date of a Unix second, for display. */

@@ -220,9 +220,22 @@ export class Session<T extends PyDict = PyDict> {
 
   /**
    * Flask's `get_flashed_messages()`: takes the flashed messages out of the session
-   * (they are shown once), optionally only those of some categories.
+   * (they are shown once), optionally only those of some categories. As in Flask, the
+   * first call of a request takes them all, and later calls in the same request give
+   * the same messages again (each through its own filter): a page can show its errors in
+   * one place and the rest in another. A message flashed after the first call stays in
+   * the session for the next request.
    */
   takeFlashes(categories?: readonly string[]): Flash[] {
+    const flashes = (this.takenFlashes ??= this.popFlashes());
+    // As get_flashed_messages(category_filter=...): an empty filter is no filter.
+    return categories === undefined || categories.length === 0 ? [...flashes] : flashes.filter((flash) => categories.includes(flash.category));
+  }
+
+  /** What the first takeFlashes() took: Flask keeps it on the request context. */
+  private takenFlashes: readonly Flash[] | undefined;
+
+  private popFlashes(): Flash[] {
     if (!this.has('_flashes')) return [];
     const stored = this.pop('_flashes');
     const flashes: Flash[] = [];
@@ -231,8 +244,7 @@ export class Session<T extends PyDict = PyDict> {
       const [category, message] = pair;
       if (typeof category === 'string' && (typeof message === 'string' || message instanceof Markup)) flashes.push({ category, message });
     }
-    // As get_flashed_messages(category_filter=...): an empty filter is no filter.
-    return categories === undefined || categories.length === 0 ? flashes : flashes.filter((flash) => categories.includes(flash.category));
+    return flashes;
   }
 
   /** A copy of the data, for writing the cookie; does not count as access. */
