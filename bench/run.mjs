@@ -21,10 +21,13 @@ const START_FLAGS = JSON.parse(readFileSync(new URL('../package.json', import.me
 
 const SERVERS = [
   { id: 'floor', name: 'the floor: node:http, constant answer', cmd: ['node', 'servers/floor.mjs'], constant: true },
-  { id: 'signet', name: 'signet (Fastify 5, Flask format)', cmd: ['node', ...START_FLAGS, 'servers/signet.mjs'] },
-  { id: 'signet-sealed', name: 'signet, sealed format', cmd: ['node', ...START_FLAGS, 'servers/signet.mjs'], env: { SESSION_FORMAT: 'sealed' } },
+  { id: 'signet', name: 'signet (Fastify 5, Flask format)', cmd: ['node', ...START_FLAGS, 'servers/signet.mjs'], peer: 'fastify' },
+  { id: 'signet-sealed', name: 'signet, sealed format', cmd: ['node', ...START_FLAGS, 'servers/signet.mjs'], env: { SESSION_FORMAT: 'sealed' }, peer: 'fastify' },
   { id: 'fastify', name: 'Fastify 5 + @fastify/secure-session', cmd: ['node', 'servers/fastify-secure-session.mjs'] },
+  // The lesson on the other frameworks (SIGNET_FRAMEWORK), each beside its own peer.
+  { id: 'signet-hono', name: 'signet on Hono 4 (signet-session/hono, Flask format)', cmd: ['node', ...START_FLAGS, 'servers/signet.mjs'], env: { SIGNET_FRAMEWORK: 'hono' }, peer: 'hono' },
   { id: 'hono', name: 'Hono + signed cookies', cmd: ['node', 'servers/hono.mjs'] },
+  { id: 'signet-express', name: 'signet on Express 5 (signet-session/express, Flask format)', cmd: ['node', ...START_FLAGS, 'servers/signet.mjs'], env: { SIGNET_FRAMEWORK: 'express' }, peer: 'express' },
   { id: 'express', name: 'Express 5 + cookie-session', cmd: ['node', 'servers/express-cookie-session.mjs'] },
   { id: 'iron', name: 'iron-session 8 (node:http)', cmd: ['node', 'servers/iron-session.mjs'] },
   { id: 'flask', name: 'Flask 2.2 + gunicorn (1 worker)', cmd: ['/usr/bin/gunicorn', '-w', '1', '-b', '127.0.0.1:$PORT', '--chdir', '../test/oracle', 'lesson_app:app'] },
@@ -154,15 +157,20 @@ const floor = results.get('floor');
 const f = floor ? { steady: median(floor.steady), cold: median(floor.cold), rss: median(floor.rss) } : undefined;
 const ratio = (value, base) => (base ? `${(value / base).toFixed(2)}` : '');
 const lines = [
-  `| server | steady req/s | x floor | p99 ms | cold req/s | x floor | RSS MiB | x floor |`,
-  `|---|---:|---:|---:|---:|---:|---:|---:|`,
+  `| server | steady req/s | x floor | x peer | p99 ms | cold req/s | x floor | x peer | RSS MiB | x floor |`,
+  `|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|`,
 ];
+// x peer: against the session library a user of the same framework would pick, in this run.
+const peerOf = (server) => (server.peer === undefined ? undefined : results.get(server.peer));
 for (const server of SERVERS) {
   const r = results.get(server.id);
   const steady = median(r.steady);
   const cold = median(r.cold);
   const rss = median(r.rss);
-  lines.push(`| ${server.name} | ${steady.toFixed(0)} | ${ratio(steady, f?.steady)} | ${median(r.p99).toFixed(2)} | ${cold.toFixed(0)} | ${ratio(cold, f?.cold)} | ${rss.toFixed(1)} | ${ratio(rss, f?.rss)} |`);
+  const peer = peerOf(server);
+  const peerSteady = peer === undefined ? undefined : median(peer.steady);
+  const peerCold = peer === undefined ? undefined : median(peer.cold);
+  lines.push(`| ${server.name} | ${steady.toFixed(0)} | ${ratio(steady, f?.steady)} | ${ratio(steady, peerSteady)} | ${median(r.p99).toFixed(2)} | ${cold.toFixed(0)} | ${ratio(cold, f?.cold)} | ${ratio(cold, peerCold)} | ${rss.toFixed(1)} | ${ratio(rss, f?.rss)} |`);
 }
 const core = await runCoreBench();
 const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}`;
@@ -171,7 +179,8 @@ const report = `# Benchmark results
 ${new Date().toISOString().slice(0, 10)}, ${machine}. Each server pinned to core 0, wrk (1 thread,
 ${CONNECTIONS} connections, ${SECONDS} s) pinned to core 1; median of ${ROUNDS} interleaved rounds, each after a
 warm-up run. Steady state: the client sends back its session and mouse cookies. Cold: no cookies,
-so every answer mints a session. RSS: the server's resident memory after the load.
+so every answer mints a session. RSS: the server's resident memory after the load. x peer: signet's
+lesson on a framework against that framework's usual session library, in the same run.
 
 ${lines.join('\n')}
 

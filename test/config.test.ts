@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { buildServer } from 'signet-lesson/server/app';
+import { buildServer, FRAMEWORKS } from 'signet-lesson/server/app';
 import { ConfigError, DEV_SECRET_FILE, loadConfig } from 'signet-lesson/server/config';
+import { httpRequest } from './support/http-client.js';
 
 const LESSON_KEY = Buffer.from([0x3f, 0x77, 0x85, 0x5a, 0x08, 0x51, 0xbd, 0x4f, 0xb8, 0xa9, 0xb6, 0x35, 0x4b, 0x6a, 0xa9, 0x5f]);
 const freshDir = (): string => mkdtempSync(join(tmpdir(), 'signet-config-'));
@@ -71,6 +73,14 @@ describe('server configuration from the environment', () => {
     assert.throws(() => loadConfig({}, dir), /SIGNET_SECRET_FILE is invalid: .*delete the file to make a new key/);
   });
 
+  it('runs on Fastify unless SIGNET_FRAMEWORK names Express or Hono, in any case', () => {
+    assert.equal(loadConfig({ SECRET_KEY: 'k' }, freshDir()).framework, 'fastify');
+    assert.equal(loadConfig({ SECRET_KEY: 'k', SIGNET_FRAMEWORK: '' }, freshDir()).framework, 'fastify');
+    for (const [value, framework] of [['fastify', 'fastify'], ['express', 'express'], ['hono', 'hono'], ['Express', 'express'], ['HONO', 'hono']] as const) {
+      assert.equal(loadConfig({ SECRET_KEY: 'k', SIGNET_FRAMEWORK: value }, freshDir()).framework, framework, value);
+    }
+  });
+
   it('switches request logging with LOG_REQUESTS', () => {
     assert.equal(loadConfig({ SECRET_KEY: 'k' }, freshDir()).logRequests, true);
     assert.equal(loadConfig({ SECRET_KEY: 'k', LOG_REQUESTS: '0' }, freshDir()).logRequests, false);
@@ -113,6 +123,10 @@ describe('every bad value of every variable stops the start, naming the variable
     ['HOST', 'localhost:8080', /^HOST is invalid/],
     ['HOST', 'hôte', /^HOST is invalid: "hôte"/],
     ['HOST', 'a..b', /^HOST is invalid/],
+    ['SIGNET_FRAMEWORK', 'koa', /^SIGNET_FRAMEWORK is invalid: "koa" \(give fastify, express or hono\)$/],
+    ['SIGNET_FRAMEWORK', 'express ', /^SIGNET_FRAMEWORK is invalid: "express " \(give fastify, express or hono\)$/],
+    ['SIGNET_FRAMEWORK', 'fastify,express', /^SIGNET_FRAMEWORK is invalid: "fastify,express"/],
+    ['SIGNET_FRAMEWORK', 'express5', /^SIGNET_FRAMEWORK is invalid: "express5"/],
     ['LOG_REQUESTS', 'maybe', /^LOG_REQUESTS is invalid: "maybe" \(give 1 or 0\)/],
     ['LOG_REQUESTS', ' 1', /^LOG_REQUESTS is invalid: " 1"/],
     ['LOG_REQUESTS', '2', /^LOG_REQUESTS is invalid/],
@@ -329,7 +343,7 @@ describe('the values the server takes', () => {
     for (const HOST of ['0.0.0.0', '::', '::1', '127.0.0.1', 'localhost', 'my-host.example']) assert.equal(loadConfig({ SECRET_KEY: KEY, HOST }, freshDir()).host, HOST);
   });
 
-  it('reads TRUST_PROXY as a boolean or a list of addresses, ranges and names, and Fastify takes every one', async () => {
+  it('reads TRUST_PROXY as a boolean or a list of addresses, ranges and names, and every framework takes every one', async () => {
     const cases: ReadonlyArray<readonly [string, unknown]> = [
       ['1', true], ['true', true], ['YES', true], ['on', true], ['0', false], ['False', false], ['no', false],
       ['127.0.0.1', ['127.0.0.1']],
@@ -340,10 +354,16 @@ describe('the values the server takes', () => {
     for (const [TRUST_PROXY, expected] of cases) {
       const config = loadConfig({ SECRET_KEY: KEY, TRUST_PROXY }, freshDir());
       assert.deepEqual(config.trustProxy, expected, TRUST_PROXY);
-      const app = await buildServer({ secret: config.secret, logRequests: false, ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }) });
-      const answer = await app.inject({ url: '/sessions/hello', headers: { 'x-forwarded-for': '10.9.8.7' } });
-      await app.close();
-      assert.equal(answer.statusCode, 200, TRUST_PROXY);
+      for (const framework of FRAMEWORKS) {
+        const app = await buildServer({ framework, secret: config.secret, logRequests: false, ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }) });
+        await app.listen({ port: 0, host: '127.0.0.1' });
+        try {
+          const answer = await httpRequest((app.server.address() as AddressInfo).port, '/sessions/hello', { headers: { 'x-forwarded-for': '10.9.8.7', 'x-forwarded-proto': 'https' } });
+          assert.equal(answer.status, 200, `${framework}, TRUST_PROXY=${TRUST_PROXY}`);
+        } finally {
+          await app.close();
+        }
+      }
     }
     assert.equal(loadConfig({ SECRET_KEY: KEY, TRUST_PROXY: '' }, freshDir()).trustProxy, undefined);
   });
@@ -357,11 +377,12 @@ describe('warnings for values that work but almost surely do not do what was mea
   });
 
   it('names a variable that is one of ours misspelled or in the wrong case', () => {
-    assert.deepEqual(warnings({ SESSION_COOKIE_SAMSITE: 'Lax', secret_key: 'x', SESSION_IDLE_TIMOUT: '60', PORTT: '80' }), [
+    assert.deepEqual(warnings({ SESSION_COOKIE_SAMSITE: 'Lax', secret_key: 'x', SESSION_IDLE_TIMOUT: '60', PORTT: '80', SIGNET_FRAMEWROK: 'hono' }), [
       'warning: SESSION_COOKIE_SAMSITE is not a setting the server reads; did you mean SESSION_COOKIE_SAMESITE?',
       'warning: secret_key is not a setting the server reads; did you mean SECRET_KEY?',
       'warning: SESSION_IDLE_TIMOUT is not a setting the server reads; did you mean SESSION_IDLE_TIMEOUT?',
       'warning: PORTT is not a setting the server reads; did you mean PORT?',
+      'warning: SIGNET_FRAMEWROK is not a setting the server reads; did you mean SIGNET_FRAMEWORK?',
     ]);
   });
 

@@ -1,7 +1,7 @@
 /**
  * The lesson API against its Flask original, over real HTTP: every request sequence
  * goes to test/oracle/lesson_app.py under Debian's Flask 2.2.2 (/usr/bin/python3) and
- * to our Fastify server, and the answers must match: status, body bytes, Content-Type,
+ * to our server on each framework it runs on (Fastify, Express, Hono), and the answers must match: status, body bytes, Content-Type,
  * Content-Length, Allow, Vary, and every Set-Cookie in order. In the session cookie the
  * timestamp and signature segments are left out (the two servers sign at their own
  * second); its payload segment and attributes are compared exactly.
@@ -18,8 +18,7 @@ import { Agent, request, type IncomingHttpHeaders, type OutgoingHttpHeaders } fr
 import { connect, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
-import { buildServer } from 'signet-lesson/server/app';
+import { buildServer, FRAMEWORK_NAMES, FRAMEWORKS, type Framework, type LessonServer } from 'signet-lesson/server/app';
 
 const PYTHON = '/usr/bin/python3';
 const LESSON_APP = fileURLToPath(new URL('../../test/oracle/lesson_app.py', import.meta.url));
@@ -220,9 +219,10 @@ let flask: ChildProcess | undefined;
 let flaskExited: Promise<unknown> = Promise.resolve();
 let flaskOutput = '';
 let flaskPort = 0;
-let app: FastifyInstance | undefined;
+const servers = new Map<Framework, { readonly app: LessonServer; readonly port: number; readonly log: string[] }>();
+/** The server the tests talk to now, and its log: one framework at a time. */
 let ourPort = 0;
-const logLines: string[] = [];
+let logLines: string[] = [];
 const signed = new Map<SignedName, string>();
 let compared = 0;
 
@@ -372,375 +372,389 @@ before(async () => {
   const cookies = signWithFlask(names.map((name) => SIGNED[name]));
   names.forEach((name, i) => signed.set(name, cookies[i] ?? ''));
   flaskPort = await startFlask();
-  app = await buildServer({ secret: LESSON_KEY, log: (line) => logLines.push(line) });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  ourPort = (app.server.address() as AddressInfo).port;
+  for (const framework of FRAMEWORKS) {
+    const log: string[] = [];
+    const app = await buildServer({ framework, secret: LESSON_KEY, log: (line) => log.push(line) });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    servers.set(framework, { app, port: (app.server.address() as AddressInfo).port, log });
+  }
 });
 
 after(async () => {
-  await app?.close();
+  for (const { app } of servers.values()) await app.close();
   if (flask !== undefined && flask.exitCode === null) {
     flask.kill();
     await flaskExited;
   }
   agent.destroy();
-  console.log(`lesson.oracle: ${String(compared)} request sequences compared against Flask`);
+  console.log(`lesson.oracle: ${String(compared)} request sequences compared against Flask, on ${FRAMEWORKS.join(', ')}`);
 });
 
 // ---------------------------------------------------------------------------
 
-describe('the lesson route answers as the Flask original', () => {
-  it('answers a first visit to /sessions/hello with Flask\'s exact body and cookies', async () => {
-    const { flask: fromFlask } = await same({ path: '/sessions/hello' });
-    // The oracle itself, as the shared notes describe it (127 bytes).
-    assert.equal(
-      fromFlask.body.toString('latin1'),
-      '{\n  "cookies": [],\n  "session": {\n    "session_accessed": true,\n    "session_key": "hello",\n    "session_value": "World"\n  }\n}\n',
-    );
-    assert.equal(sessionCookieOf(fromFlask)?.split('.')[0], DEFAULT_PAYLOAD);
-  });
-
-  it('answers a first visit to /sessions/goodnight as Flask does', async () => {
-    await same({ path: '/sessions/goodnight' });
-  });
-
-  it('ignores a query string as Flask does', async () => {
-    await same({ path: '/sessions/hello?x=1&session=2' });
-  });
-
-  it('answers return visits that send back both cookies, as a browser would, as Flask does', async () => {
-    const { flask: answers } = await sameAnswers(async (visit) => {
-      await visit({ path: '/sessions/hello' });
-      await visit({ path: '/sessions/goodnight', jar: true });
-      await visit({ path: '/sessions/hello', jar: true });
+for (const framework of FRAMEWORKS) {
+  describe(`the lesson on ${FRAMEWORK_NAMES[framework]}`, () => {
+    before(() => {
+      const server = servers.get(framework);
+      assert.ok(server !== undefined, `the ${framework} server started`);
+      ourPort = server.port;
+      logLines = server.log;
     });
-    const third = answers[2];
-    assert.ok(third !== undefined);
-    const echoed = (json(third) as { cookies: Array<Record<string, string>> }).cookies;
-    assert.deepEqual(echoed.map((cookie) => Object.keys(cookie)[0]), ['mouse', 'session']);
-  });
 
-  it('echoes an edited mouse cookie (mouse=Mickey) and resets it, as Flask does', async () => {
-    await sameAnswers(async (visit) => {
-      await visit({ path: '/sessions/hello' });
-      await visit({ path: '/sessions/hello', jar: true });
+    describe('the lesson route answers as the Flask original', () => {
+      it('answers a first visit to /sessions/hello with Flask\'s exact body and cookies', async () => {
+        const { flask: fromFlask } = await same({ path: '/sessions/hello' });
+        // The oracle itself, as the shared notes describe it (127 bytes).
+        assert.equal(
+          fromFlask.body.toString('latin1'),
+          '{\n  "cookies": [],\n  "session": {\n    "session_accessed": true,\n    "session_key": "hello",\n    "session_value": "World"\n  }\n}\n',
+        );
+        assert.equal(sessionCookieOf(fromFlask)?.split('.')[0], DEFAULT_PAYLOAD);
+      });
+
+      it('answers a first visit to /sessions/goodnight as Flask does', async () => {
+        await same({ path: '/sessions/goodnight' });
+      });
+
+      it('ignores a query string as Flask does', async () => {
+        await same({ path: '/sessions/hello?x=1&session=2' });
+      });
+
+      it('answers return visits that send back both cookies, as a browser would, as Flask does', async () => {
+        const { flask: answers } = await sameAnswers(async (visit) => {
+          await visit({ path: '/sessions/hello' });
+          await visit({ path: '/sessions/goodnight', jar: true });
+          await visit({ path: '/sessions/hello', jar: true });
+        });
+        const third = answers[2];
+        assert.ok(third !== undefined);
+        const echoed = (json(third) as { cookies: Array<Record<string, string>> }).cookies;
+        assert.deepEqual(echoed.map((cookie) => Object.keys(cookie)[0]), ['mouse', 'session']);
+      });
+
+      it('echoes an edited mouse cookie (mouse=Mickey) and resets it, as Flask does', async () => {
+        await sameAnswers(async (visit) => {
+          await visit({ path: '/sessions/hello' });
+          await visit({ path: '/sessions/hello', jar: true });
+        });
+        await sameAnswers(async (visit) => {
+          const first = await visit({ path: '/sessions/hello' });
+          const session = sessionCookieOf(first) ?? '';
+          await visit({ path: '/sessions/goodnight', cookie: `mouse=Mickey; session=${session}` });
+        });
+        await same({ path: '/sessions/hello', cookie: 'mouse=Mickey' });
+      });
+
+      it('reads a session Flask signed with extra keys, keeping them and their falsy values', async () => {
+        for (const key of ['hello', 'goodnight', 'extra', 'zero', 'none', 'empty', 'list', 'f', 'obj']) {
+          await same({ path: `/sessions/${key}`, cookie: `session=${sig('extras')}` });
+        }
+      });
+
+      it('replaces falsy hello and goodnight ("", 0, 0.0, null, [], {}, false) by the defaults, as Flask\'s `or` does', async () => {
+        for (const name of ['falsyEmpty', 'falsyZero', 'falsyNull', 'falsyList', 'falsyFalse', 'truthy'] as const) {
+          for (const key of ['hello', 'goodnight']) await same({ path: `/sessions/${key}`, cookie: `session=${sig(name)}` });
+        }
+      });
+
+      it('renders Python-typed session values (tuple, UUID, datetime, Markup, floats, big ints, text) as Flask\'s jsonify does', async () => {
+        const names = ['tuple', 'uuid', 'datetime', 'markup', 'floatOne', 'floats', 'nonFinite', 'bigInt', 'text', 'keyOrder', 'taggedKey'] as const;
+        for (const name of names) {
+          const { flask: fromFlask } = await same({ path: '/sessions/v', cookie: `session=${sig(name)}` });
+          assert.equal(fromFlask.status, 200, `Flask renders ${name}`);
+        }
+        const { flask: floatOne } = await same({ path: '/sessions/v', cookie: `session=${sig('floatOne')}` });
+        assert.match(floatOne.body.toString('latin1'), /"session_value": 1\.0\n/);
+      });
+
+      it('keeps flashed messages, a permanent session (with Expires) and a compressed payload as Flask does', async () => {
+        await same({ path: '/sessions/_flashes', cookie: `session=${sig('flashes')}` });
+        const { flask: permanent } = await same({ path: '/sessions/hello', cookie: `session=${sig('permanent')}` });
+        assert.ok(expiresOf(permanent) !== undefined, 'Flask sets Expires on a permanent session');
+        const { flask: compressed } = await same({ path: '/sessions/v', cookie: `session=${sig('compressed')}` });
+        assert.ok(sessionCookieOf(compressed)?.startsWith('.'), 'Flask compresses that payload');
+      });
+
+      it('compresses the session payload byte for byte as Flask\'s zlib does, and only when Flask does', async () => {
+        // Flask: zlib.compress(json) (zlib 1.2.13, level 6), used iff it saves 2+ bytes.
+        for (const [name, key] of [['compressed', 'v'], ['extras', 'extra'], ['uuid', 'v'], ['compressBorder', 'hello']] as const) {
+          const fromFlask = await send(flaskPort, { path: `/sessions/${key}` }, `session=${sig(name)}`);
+          const fromOurs = await send(ourPort, { path: `/sessions/${key}` }, `session=${sig(name)}`);
+          const payload = (answer: Answer): string => maskSessionValue(sessionCookieOf(answer) ?? '');
+          assert.equal(payload(fromOurs), payload(fromFlask), `the session payload for ${name}`);
+          compared++;
+        }
+      });
+
+      it('accepts a quoted session cookie and takes the first of repeated session cookies, as Flask does', async () => {
+        const { flask: quoted } = await same({ path: '/sessions/hello', cookie: `session="${sig('custom')}"` });
+        assert.equal(sessionValue(quoted), 'Signed');
+        const { flask: firstBad } = await same({ path: '/sessions/hello', cookie: `session=garbage; session=${sig('custom')}` });
+        assert.equal(sessionValue(firstBad), 'World');
+        const { flask: firstGood } = await same({ path: '/sessions/hello', cookie: `session=${sig('custom')}; session=garbage` });
+        assert.equal(sessionValue(firstGood), 'Signed');
+      });
+
+      it('reads cookies minted by either server in the other', async () => {
+        // Ours re-issues the Flask-signed session; Flask reads ours, and the other way round.
+        for (const [from, to] of [[ourPort, flaskPort], [flaskPort, ourPort]] as const) {
+          const minted = sessionCookieOf(await send(from, { path: '/sessions/hello' }, `session=${sig('extras')}`));
+          assert.ok(minted !== undefined);
+          const answer = await send(to, { path: '/sessions/extra' }, `session=${minted}`);
+          assert.equal(answer.status, 200);
+          assert.deepEqual(sessionValue(answer), [1, { a: 'x', b: null }]);
+          assert.equal(sessionValue(await send(to, { path: '/sessions/hello' }, `session=${minted}`)), 'Hi');
+          compared++;
+        }
+      });
     });
-    await sameAnswers(async (visit) => {
-      const first = await visit({ path: '/sessions/hello' });
-      const session = sessionCookieOf(first) ?? '';
-      await visit({ path: '/sessions/goodnight', cookie: `mouse=Mickey; session=${session}` });
+
+    describe('tampered session cookies are ignored as Flask ignores them', () => {
+      const tampered = (): Array<[string, string]> => {
+        const valid = sig('custom');
+        const [payload = '', ts = '', signature = ''] = valid.split('.');
+        const flip = (text: string, at: number): string => text.slice(0, at) + (text[at] === 'x' ? 'y' : 'x') + text.slice(at + 1);
+        return [
+          ['a character changed in the payload', `${flip(payload, 5)}.${ts}.${signature}`],
+          ['a character changed in the timestamp', `${payload}.${flip(ts, 2)}.${signature}`],
+          ['a character changed in the signature', `${payload}.${ts}.${flip(signature, 10)}`],
+          ['the signature truncated', valid.slice(0, -3)],
+          ['the cookie cut after the payload', payload],
+          ['garbage', 'garbage'],
+          ['garbage with dots', 'a.b.c'],
+          ['an empty value', ''],
+          ['the session signed with another key', sig('otherKey')],
+          ['the valid cookie with a trailing dot', `${valid}.`],
+        ];
+      };
+
+      it('answers each tampered cookie with a fresh default session, as Flask does', async () => {
+        for (const [what, value] of tampered()) {
+          const { flask: fromFlask, ours } = await same({ path: '/sessions/hello', cookie: `mouse=Cookie; session=${value}` });
+          assert.equal(sessionValue(fromFlask), 'World', `Flask ignores ${what}`);
+          assert.equal(sessionCookieOf(ours)?.split('.')[0], DEFAULT_PAYLOAD, what);
+        }
+        // The untampered cookie is read by both: the tampering is what makes the difference.
+        const { flask: valid } = await same({ path: '/sessions/hello', cookie: `mouse=Cookie; session=${sig('custom')}` });
+        assert.equal(sessionValue(valid), 'Signed');
+      });
+
+      it('logs why it ignored a tampered cookie', async () => {
+        const path = '/sessions/hello?log-check';
+        await send(ourPort, { path }, `session=${sig('otherKey')}`);
+        assert.match(logLineFor(path) ?? '', /signature-mismatch/);
+      });
     });
-    await same({ path: '/sessions/hello', cookie: 'mouse=Mickey' });
-  });
 
-  it('reads a session Flask signed with extra keys, keeping them and their falsy values', async () => {
-    for (const key of ['hello', 'goodnight', 'extra', 'zero', 'none', 'empty', 'list', 'f', 'obj']) {
-      await same({ path: `/sessions/${key}`, cookie: `session=${sig('extras')}` });
-    }
-  });
-
-  it('replaces falsy hello and goodnight ("", 0, 0.0, null, [], {}, false) by the defaults, as Flask\'s `or` does', async () => {
-    for (const name of ['falsyEmpty', 'falsyZero', 'falsyNull', 'falsyList', 'falsyFalse', 'truthy'] as const) {
-      for (const key of ['hello', 'goodnight']) await same({ path: `/sessions/${key}`, cookie: `session=${sig(name)}` });
-    }
-  });
-
-  it('renders Python-typed session values (tuple, UUID, datetime, Markup, floats, big ints, text) as Flask\'s jsonify does', async () => {
-    const names = ['tuple', 'uuid', 'datetime', 'markup', 'floatOne', 'floats', 'nonFinite', 'bigInt', 'text', 'keyOrder', 'taggedKey'] as const;
-    for (const name of names) {
-      const { flask: fromFlask } = await same({ path: '/sessions/v', cookie: `session=${sig(name)}` });
-      assert.equal(fromFlask.status, 200, `Flask renders ${name}`);
-    }
-    const { flask: floatOne } = await same({ path: '/sessions/v', cookie: `session=${sig('floatOne')}` });
-    assert.match(floatOne.body.toString('latin1'), /"session_value": 1\.0\n/);
-  });
-
-  it('keeps flashed messages, a permanent session (with Expires) and a compressed payload as Flask does', async () => {
-    await same({ path: '/sessions/_flashes', cookie: `session=${sig('flashes')}` });
-    const { flask: permanent } = await same({ path: '/sessions/hello', cookie: `session=${sig('permanent')}` });
-    assert.ok(expiresOf(permanent) !== undefined, 'Flask sets Expires on a permanent session');
-    const { flask: compressed } = await same({ path: '/sessions/v', cookie: `session=${sig('compressed')}` });
-    assert.ok(sessionCookieOf(compressed)?.startsWith('.'), 'Flask compresses that payload');
-  });
-
-  it('compresses the session payload byte for byte as Flask\'s zlib does, and only when Flask does', async () => {
-    // Flask: zlib.compress(json) (zlib 1.2.13, level 6), used iff it saves 2+ bytes.
-    for (const [name, key] of [['compressed', 'v'], ['extras', 'extra'], ['uuid', 'v'], ['compressBorder', 'hello']] as const) {
-      const fromFlask = await send(flaskPort, { path: `/sessions/${key}` }, `session=${sig(name)}`);
-      const fromOurs = await send(ourPort, { path: `/sessions/${key}` }, `session=${sig(name)}`);
-      const payload = (answer: Answer): string => maskSessionValue(sessionCookieOf(answer) ?? '');
-      assert.equal(payload(fromOurs), payload(fromFlask), `the session payload for ${name}`);
-      compared++;
-    }
-  });
-
-  it('accepts a quoted session cookie and takes the first of repeated session cookies, as Flask does', async () => {
-    const { flask: quoted } = await same({ path: '/sessions/hello', cookie: `session="${sig('custom')}"` });
-    assert.equal(sessionValue(quoted), 'Signed');
-    const { flask: firstBad } = await same({ path: '/sessions/hello', cookie: `session=garbage; session=${sig('custom')}` });
-    assert.equal(sessionValue(firstBad), 'World');
-    const { flask: firstGood } = await same({ path: '/sessions/hello', cookie: `session=${sig('custom')}; session=garbage` });
-    assert.equal(sessionValue(firstGood), 'Signed');
-  });
-
-  it('reads cookies minted by either server in the other', async () => {
-    // Ours re-issues the Flask-signed session; Flask reads ours, and the other way round.
-    for (const [from, to] of [[ourPort, flaskPort], [flaskPort, ourPort]] as const) {
-      const minted = sessionCookieOf(await send(from, { path: '/sessions/hello' }, `session=${sig('extras')}`));
-      assert.ok(minted !== undefined);
-      const answer = await send(to, { path: '/sessions/extra' }, `session=${minted}`);
-      assert.equal(answer.status, 200);
-      assert.deepEqual(sessionValue(answer), [1, { a: 'x', b: null }]);
-      assert.equal(sessionValue(await send(to, { path: '/sessions/hello' }, `session=${minted}`)), 'Hi');
-      compared++;
-    }
-  });
-});
-
-describe('tampered session cookies are ignored as Flask ignores them', () => {
-  const tampered = (): Array<[string, string]> => {
-    const valid = sig('custom');
-    const [payload = '', ts = '', signature = ''] = valid.split('.');
-    const flip = (text: string, at: number): string => text.slice(0, at) + (text[at] === 'x' ? 'y' : 'x') + text.slice(at + 1);
-    return [
-      ['a character changed in the payload', `${flip(payload, 5)}.${ts}.${signature}`],
-      ['a character changed in the timestamp', `${payload}.${flip(ts, 2)}.${signature}`],
-      ['a character changed in the signature', `${payload}.${ts}.${flip(signature, 10)}`],
-      ['the signature truncated', valid.slice(0, -3)],
-      ['the cookie cut after the payload', payload],
-      ['garbage', 'garbage'],
-      ['garbage with dots', 'a.b.c'],
-      ['an empty value', ''],
-      ['the session signed with another key', sig('otherKey')],
-      ['the valid cookie with a trailing dot', `${valid}.`],
-    ];
-  };
-
-  it('answers each tampered cookie with a fresh default session, as Flask does', async () => {
-    for (const [what, value] of tampered()) {
-      const { flask: fromFlask, ours } = await same({ path: '/sessions/hello', cookie: `mouse=Cookie; session=${value}` });
-      assert.equal(sessionValue(fromFlask), 'World', `Flask ignores ${what}`);
-      assert.equal(sessionCookieOf(ours)?.split('.')[0], DEFAULT_PAYLOAD, what);
-    }
-    // The untampered cookie is read by both: the tampering is what makes the difference.
-    const { flask: valid } = await same({ path: '/sessions/hello', cookie: `mouse=Cookie; session=${sig('custom')}` });
-    assert.equal(sessionValue(valid), 'Signed');
-  });
-
-  it('logs why it ignored a tampered cookie', async () => {
-    const path = '/sessions/hello?log-check';
-    await send(ourPort, { path }, `session=${sig('otherKey')}`);
-    assert.match(logLineFor(path) ?? '', /signature-mismatch/);
-  });
-});
-
-describe('request cookies are echoed as Werkzeug reads them', () => {
-  const headers: Array<[string, string]> = [
-    ['a repeated name', 'mouse=a; mouse=b'],
-    ['a repeated name among others', 'x=1; mouse=a; y=2; mouse=b; x=3'],
-    ['a quoted value with an octal escape', 'a="x\\073y"'],
-    ['a quoted value with a space', 'a="with space"'],
-    ['quoted values with escaped quotes and backslashes', 'a="q\\"u\\\\o"; b="\\q"; c="\\"'],
-    ['an unbalanced quote', 'a="x; b=y"'],
-    ['a bare flag', 'flag'],
-    ['a bare flag among others', 'a=1; flag; b=2'],
-    ['odd spacing', '  a = 1 ;b=2;;  c  =  3  ;   ;d=  '],
-    ['tabs', '\ta\t=\t1\t;\tb=2'],
-    ['an empty name', '=v; b=1; =; ;'],
-    ['percent-encoding, left alone', 'a=%41%20b; b=a+b'],
-    ['an equals sign in the value', 'a=b=c; d=='],
-    ['non-ASCII UTF-8 bytes', `name=${Buffer.from('café ☕ 😀', 'utf8').toString('latin1')}`],
-    ['a non-ASCII name', `${Buffer.from('clé', 'utf8').toString('latin1')}=v`],
-    ['invalid UTF-8 bytes', 'x=\xff\xfe\x80; y=\xe2\x82; z=\xed\xa0\x80'],
-    ['latin1 bytes in quotes', 'q="\xe9\\351"'],
-    ['JSON-looking values', 'a={"k":1}; b=[1,2]'],
-    ['a UTF-8 byte order mark leading a value', 'a=\xef\xbb\xbf; b=\xef\xbb\xbfx'],
-    ['a UTF-8 byte order mark leading a name', '\xef\xbb\xbfmouse=1'],
-  ];
-  for (const [what, cookie] of headers) {
-    it(`echoes ${what} as Flask does`, async () => {
-      await same({ path: '/sessions/hello', cookie });
+    describe('request cookies are echoed as Werkzeug reads them', () => {
+      const headers: Array<[string, string]> = [
+        ['a repeated name', 'mouse=a; mouse=b'],
+        ['a repeated name among others', 'x=1; mouse=a; y=2; mouse=b; x=3'],
+        ['a quoted value with an octal escape', 'a="x\\073y"'],
+        ['a quoted value with a space', 'a="with space"'],
+        ['quoted values with escaped quotes and backslashes', 'a="q\\"u\\\\o"; b="\\q"; c="\\"'],
+        ['an unbalanced quote', 'a="x; b=y"'],
+        ['a bare flag', 'flag'],
+        ['a bare flag among others', 'a=1; flag; b=2'],
+        ['odd spacing', '  a = 1 ;b=2;;  c  =  3  ;   ;d=  '],
+        ['tabs', '\ta\t=\t1\t;\tb=2'],
+        ['an empty name', '=v; b=1; =; ;'],
+        ['percent-encoding, left alone', 'a=%41%20b; b=a+b'],
+        ['an equals sign in the value', 'a=b=c; d=='],
+        ['non-ASCII UTF-8 bytes', `name=${Buffer.from('café ☕ 😀', 'utf8').toString('latin1')}`],
+        ['a non-ASCII name', `${Buffer.from('clé', 'utf8').toString('latin1')}=v`],
+        ['invalid UTF-8 bytes', 'x=\xff\xfe\x80; y=\xe2\x82; z=\xed\xa0\x80'],
+        ['latin1 bytes in quotes', 'q="\xe9\\351"'],
+        ['JSON-looking values', 'a={"k":1}; b=[1,2]'],
+        ['a UTF-8 byte order mark leading a value', 'a=\xef\xbb\xbf; b=\xef\xbb\xbfx'],
+        ['a UTF-8 byte order mark leading a name', '\xef\xbb\xbfmouse=1'],
+      ];
+      for (const [what, cookie] of headers) {
+        it(`echoes ${what} as Flask does`, async () => {
+          await same({ path: '/sessions/hello', cookie });
+        });
+      }
     });
-  }
-});
 
-describe('errors: where Flask crashes, ours answers JSON', () => {
-  it('answers 404 JSON naming the key where Flask crashes with a KeyError (500 HTML)', async () => {
-    await flaskCrashes({ path: '/sessions/missing' }, 404, '"missing"');
-    await flaskCrashes({ path: '/sessions/missing', cookie: `session=${sig('extras')}; mouse=x` }, 404, '"missing"');
-  });
+    describe('errors: where Flask crashes, ours answers JSON', () => {
+      it('answers 404 JSON naming the key where Flask crashes with a KeyError (500 HTML)', async () => {
+        await flaskCrashes({ path: '/sessions/missing' }, 404, '"missing"');
+        await flaskCrashes({ path: '/sessions/missing', cookie: `session=${sig('extras')}; mouse=x` }, 404, '"missing"');
+      });
 
-  it('answers 500 JSON where Flask cannot render a bytes value (500 HTML)', async () => {
-    await flaskCrashes({ path: '/sessions/v', cookie: `session=${sig('bytes')}` }, 500, '"v"');
-  });
+      it('answers 500 JSON where Flask cannot render a bytes value (500 HTML)', async () => {
+        await flaskCrashes({ path: '/sessions/v', cookie: `session=${sig('bytes')}` }, 500, '"v"');
+      });
 
-  it('answers 404 for unknown routes, like Flask, but in JSON', async () => {
-    for (const path of ['/sessions', '/sessions/', '/sessions/hello/', '/sessions/a/b', '/other']) {
-      await sameButJson({ path }, 404, 'not found');
-      await sameButJson({ path, cookie: `mouse=Cookie; session=${sig('custom')}` }, 404, 'not found');
-    }
-  });
+      it('answers 404 for unknown routes, like Flask, but in JSON', async () => {
+        for (const path of ['/sessions', '/sessions/', '/sessions/hello/', '/sessions/a/b', '/other']) {
+          await sameButJson({ path }, 404, 'not found');
+          await sameButJson({ path, cookie: `mouse=Cookie; session=${sig('custom')}` }, 404, 'not found');
+        }
+      });
 
-  it('documents that / is the inspector page here (200 HTML) where Flask answers 404, and that neither touches the cookies', async () => {
-    for (const cookie of [undefined, `mouse=Cookie; session=${sig('custom')}`]) {
-      const req: Req = cookie === undefined ? { path: '/' } : { path: '/', cookie };
-      const fromFlask = await send(flaskPort, req);
-      const fromOurs = await send(ourPort, req);
-      assert.equal(fromFlask.status, 404, 'Flask has no route at /');
-      assert.equal(fromFlask.headers['content-type'], FLASK_HTML);
-      assert.equal(fromOurs.status, 200, 'ours serves the inspector page at /');
-      assert.equal(fromOurs.headers['content-type'], 'text/html; charset=utf-8');
-      assert.match(fromOurs.body.toString('utf8'), /^<!doctype html>/i);
-      // Like Flask's 404, the page neither reads nor writes the session.
-      assert.deepEqual([fromOurs.headers['set-cookie'], fromOurs.headers.vary], [fromFlask.headers['set-cookie'], fromFlask.headers.vary]);
-      assert.deepEqual(fromOurs.headers['set-cookie'], undefined);
-      compared++;
-    }
-  });
+      it('documents that / is the inspector page here (200 HTML) where Flask answers 404, and that neither touches the cookies', async () => {
+        for (const cookie of [undefined, `mouse=Cookie; session=${sig('custom')}`]) {
+          const req: Req = cookie === undefined ? { path: '/' } : { path: '/', cookie };
+          const fromFlask = await send(flaskPort, req);
+          const fromOurs = await send(ourPort, req);
+          assert.equal(fromFlask.status, 404, 'Flask has no route at /');
+          assert.equal(fromFlask.headers['content-type'], FLASK_HTML);
+          assert.equal(fromOurs.status, 200, 'ours serves the inspector page at /');
+          assert.equal(fromOurs.headers['content-type'], 'text/html; charset=utf-8');
+          assert.match(fromOurs.body.toString('utf8'), /^<!doctype html>/i);
+          // Like Flask's 404, the page neither reads nor writes the session.
+          assert.deepEqual([fromOurs.headers['set-cookie'], fromOurs.headers.vary], [fromFlask.headers['set-cookie'], fromFlask.headers.vary]);
+          assert.deepEqual(fromOurs.headers['set-cookie'], undefined);
+          compared++;
+        }
+      });
 
-  it('answers 405 with Allow for POST, PUT, DELETE and PATCH, like Flask, but in JSON', async () => {
-    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
-      await sameButJson({ method, path: '/sessions/hello' }, 405, method);
-      await sameButJson({ method, path: '/sessions/hello', cookie: `session=${sig('custom')}` }, 405, method);
-    }
-  });
+      it('answers 405 with Allow for POST, PUT, DELETE and PATCH, like Flask, but in JSON', async () => {
+        for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
+          await sameButJson({ method, path: '/sessions/hello' }, 405, method);
+          await sameButJson({ method, path: '/sessions/hello', cookie: `session=${sig('custom')}` }, 405, method);
+        }
+      });
 
-  it('documents that a validly signed payload Flask cannot load is a 500 in Flask and ignored by ours', async () => {
-    for (const name of ['notDict', 'notJson', 'badTag'] as const) {
-      const value = sig(name);
-      const path = `/sessions/hello?${name}`;
-      const fromFlask = await send(flaskPort, { path }, `session=${value}`);
-      assert.equal(fromFlask.status, 500, `Flask crashes on ${name}`);
-      const fromOurs = await send(ourPort, { path }, `session=${value}`);
-      const expected = await flaskIgnoring(path, `session=${value}`, value);
-      assert.deepEqual(view(fromOurs, { req: { path } }), view(expected, { req: { path } }), name);
-      assert.match(logLineFor(path) ?? '', /: payload-/, `a log line names the reason for ${name}`);
-      compared++;
-    }
-  });
+      it('documents that a validly signed payload Flask cannot load is a 500 in Flask and ignored by ours', async () => {
+        for (const name of ['notDict', 'notJson', 'badTag'] as const) {
+          const value = sig(name);
+          const path = `/sessions/hello?${name}`;
+          const fromFlask = await send(flaskPort, { path }, `session=${value}`);
+          assert.equal(fromFlask.status, 500, `Flask crashes on ${name}`);
+          const fromOurs = await send(ourPort, { path }, `session=${value}`);
+          const expected = await flaskIgnoring(path, `session=${value}`, value);
+          assert.deepEqual(view(fromOurs, { req: { path } }), view(expected, { req: { path } }), name);
+          assert.match(logLineFor(path) ?? '', /: payload-/, `a log line names the reason for ${name}`);
+          compared++;
+        }
+      });
 
-  it('documents that Flask accepts a non-canonical spelling of a valid signature and ours does not', async () => {
-    // The last of the 27 signature characters carries 2 spare bits; Python's base64 ignores them.
-    const valid = sig('custom');
-    const last = valid.slice(-1);
-    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-    const index = alphabet.indexOf(last);
-    const other = alphabet[index ^ 1] ?? '';
-    const value = valid.slice(0, -1) + other;
-    const path = '/sessions/hello?non-canonical';
-    const fromFlask = await send(flaskPort, { path }, `session=${value}`);
-    assert.equal(sessionValue(fromFlask), 'Signed', 'Flask accepts the non-canonical signature');
-    const fromOurs = await send(ourPort, { path }, `session=${value}`);
-    const expected = await flaskIgnoring(path, `session=${value}`, value);
-    assert.deepEqual(view(fromOurs, { req: { path } }), view(expected, { req: { path } }));
-    assert.match(logLineFor(path) ?? '', /signature-mismatch/);
-    compared++;
-  });
-});
-
-describe('methods and paths as Werkzeug routes them', () => {
-  it('answers HEAD with the headers of GET and no body, as Flask does', async () => {
-    const { flask: fromFlask, ours } = await same({ method: 'HEAD', path: '/sessions/hello' });
-    assert.equal(fromFlask.body.length, 0);
-    const get = await send(ourPort, { path: '/sessions/hello' });
-    const withoutBody = (answer: Answer): Record<string, unknown> => ({ ...view(answer, { req: { path: '' } }), body: undefined });
-    assert.deepEqual(withoutBody(ours), withoutBody(get));
-    await same({ method: 'HEAD', path: '/sessions/hello', cookie: `session=${sig('extras')}` });
-    await sameButJson({ method: 'HEAD', path: '/sessions/' }, 404, '');
-    await flaskCrashesHead();
-  });
-
-  async function flaskCrashesHead(): Promise<void> {
-    const req = { method: 'HEAD', path: '/sessions/missing' };
-    const fromFlask = await send(flaskPort, req);
-    const fromOurs = await send(ourPort, req);
-    assert.equal(fromFlask.status, 500);
-    assert.equal(fromOurs.status, 404);
-    assert.equal(fromOurs.body.length, 0);
-    compared++;
-  }
-
-  it('answers OPTIONS with 200, Allow and an empty body, as Flask does', async () => {
-    const { ours } = await same({ method: 'OPTIONS', path: '/sessions/hello' });
-    assert.equal(ours.headers.allow, ALLOW);
-    await same({ method: 'OPTIONS', path: '/sessions/missing', cookie: `session=${sig('custom')}` });
-  });
-
-  it('answers OPTIONS on an unknown route with 404, like Flask, but in JSON', async () => {
-    await sameButJson({ method: 'OPTIONS', path: '/sessions/' }, 404, 'not found');
-  });
-
-  it('percent-decodes the key as Werkzeug does', async () => {
-    const { flask: decoded } = await same({ path: '/sessions/h%65llo' });
-    assert.equal((json(decoded) as { session: { session_key: string } }).session.session_key, 'hello');
-    await same({ path: '/sessions/caf%C3%A9', cookie: `session=${sig('unicodeKey')}` });
-    await same({ path: '/sessions/%ZZ', cookie: `session=${sig('percentKey')}` });
-    await same({ path: '/sessions/h%2565llo', cookie: `session=${sig('percentKey2')}` });
-    await flaskCrashes({ path: '/sessions/caf%C3%A9' }, 404, 'caf');
-    await flaskCrashes({ path: '/sessions/%ZZ' }, 404, '%ZZ');
-    await flaskCrashes({ path: '/sessions/%E9t%E9' }, 404, 't');
-  });
-});
-
-describe('where ours differs from Flask on purpose', () => {
-  /** The raw answer to raw bytes, for requests node:http would not send. */
-  function sendRaw(port: number, text: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1');
-      let received = '';
-      socket.setEncoding('latin1');
-      socket.on('data', (chunk: string) => (received += chunk));
-      socket.on('error', reject);
-      socket.on('close', () => { resolve(received); });
-      socket.end(text);
+      it('documents that Flask accepts a non-canonical spelling of a valid signature and ours does not', async () => {
+        // The last of the 27 signature characters carries 2 spare bits; Python's base64 ignores them.
+        const valid = sig('custom');
+        const last = valid.slice(-1);
+        const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+        const index = alphabet.indexOf(last);
+        const other = alphabet[index ^ 1] ?? '';
+        const value = valid.slice(0, -1) + other;
+        const path = '/sessions/hello?non-canonical';
+        const fromFlask = await send(flaskPort, { path }, `session=${value}`);
+        assert.equal(sessionValue(fromFlask), 'Signed', 'Flask accepts the non-canonical signature');
+        const fromOurs = await send(ourPort, { path }, `session=${value}`);
+        const expected = await flaskIgnoring(path, `session=${value}`, value);
+        assert.deepEqual(view(fromOurs, { req: { path } }), view(expected, { req: { path } }));
+        assert.match(logLineFor(path) ?? '', /signature-mismatch/);
+        compared++;
+      });
     });
-  }
 
-  it('documents that ours sends X-Content-Type-Options: nosniff with every answer, and Flask with none', async () => {
-    const paths: Req[] = [
-      { path: '/sessions/hello' },
-      { path: '/sessions/missing' },
-      { method: 'HEAD', path: '/sessions/hello' },
-      { method: 'OPTIONS', path: '/sessions/hello' },
-      { method: 'POST', path: '/sessions/hello' },
-      { path: '/sessions/' },
-      { path: '/sessions/%ZZ' },
-    ];
-    for (const req of paths) {
-      const fromFlask = await send(flaskPort, req);
-      const fromOurs = await send(ourPort, req);
-      assert.equal(fromFlask.headers['x-content-type-options'], undefined, `Flask: ${describeReq({ req })}`);
-      assertDeliberate(fromOurs, describeReq({ req }));
-    }
-    // Answers Flask has no route for: the inspector's files and decoder, and what Node's parser refuses.
-    for (const path of ['/', '/inspector.js', '/favicon.svg', '/favicon.ico', '/inspect/decode']) assertDeliberate(await send(ourPort, { path }), path);
-    const decoder = (body: string, type = 'application/json'): string =>
-      `POST /inspect/decode HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
-    const raw: Array<[string, string, RegExp]> = [
-      ['a decoded cookie', decoder(JSON.stringify({ cookie: sig('custom') })), /^HTTP\/1\.1 200 /],
-      ['a body that is not JSON', decoder('{'), /^HTTP\/1\.1 400 /],
-      ['a body over 8 KiB', decoder(JSON.stringify({ cookie: 'x'.repeat(9000) })), /^HTTP\/1\.1 413 /],
-      ['a body of another type', decoder('cookie=x', 'text/plain'), /^HTTP\/1\.1 400 /],
-      ['malformed HTTP', 'GET /sessions/hello HTTP/1.1\r\nHost 127.0.0.1\r\n\r\n', /^HTTP\/1\.1 400 Bad Request\r\n/],
-      ['headers over 16 KiB', `GET /sessions/hello HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`, /^HTTP\/1\.1 431 /],
-    ];
-    for (const [what, text, status] of raw) {
-      const answer = await sendRaw(ourPort, text);
-      assert.match(answer, status, what);
-      assert.match(answer.split('\r\n\r\n')[0] ?? '', /\r\nx-content-type-options: nosniff(\r\n|$)/i, `${what}: ${answer.slice(0, 300)}`);
-      assert.match(answer, /\r\ncontent-type: application\/json[;\r]/i, what);
-    }
-  });
+    describe('methods and paths as Werkzeug routes them', () => {
+      it('answers HEAD with the headers of GET and no body, as Flask does', async () => {
+        const { flask: fromFlask, ours } = await same({ method: 'HEAD', path: '/sessions/hello' });
+        assert.equal(fromFlask.body.length, 0);
+        const get = await send(ourPort, { path: '/sessions/hello' });
+        const withoutBody = (answer: Answer): Record<string, unknown> => ({ ...view(answer, { req: { path: '' } }), body: undefined });
+        assert.deepEqual(withoutBody(ours), withoutBody(get));
+        await same({ method: 'HEAD', path: '/sessions/hello', cookie: `session=${sig('extras')}` });
+        await sameButJson({ method: 'HEAD', path: '/sessions/' }, 404, '');
+        await flaskCrashesHead();
+      });
 
-  it('documents that /favicon.ico is the inspector\'s icon here (200, SVG), where Flask answers 404, and that neither touches the cookies', async () => {
-    const fromFlask = await send(flaskPort, { path: '/favicon.ico', cookie: `session=${sig('custom')}` });
-    const fromOurs = await send(ourPort, { path: '/favicon.ico', cookie: `session=${sig('custom')}` });
-    assert.equal(fromFlask.status, 404);
-    assert.equal(fromOurs.status, 200);
-    assert.equal(fromOurs.headers['content-type'], 'image/svg+xml');
-    assert.match(fromOurs.body.toString('utf8'), /^<svg /);
-    assert.deepEqual(fromOurs.body, (await send(ourPort, { path: '/favicon.svg' })).body);
-    assert.deepEqual([fromOurs.headers['set-cookie'], fromOurs.headers.vary], [fromFlask.headers['set-cookie'], fromFlask.headers.vary]);
-    compared++;
+      async function flaskCrashesHead(): Promise<void> {
+        const req = { method: 'HEAD', path: '/sessions/missing' };
+        const fromFlask = await send(flaskPort, req);
+        const fromOurs = await send(ourPort, req);
+        assert.equal(fromFlask.status, 500);
+        assert.equal(fromOurs.status, 404);
+        assert.equal(fromOurs.body.length, 0);
+        compared++;
+      }
+
+      it('answers OPTIONS with 200, Allow and an empty body, as Flask does', async () => {
+        const { ours } = await same({ method: 'OPTIONS', path: '/sessions/hello' });
+        assert.equal(ours.headers.allow, ALLOW);
+        await same({ method: 'OPTIONS', path: '/sessions/missing', cookie: `session=${sig('custom')}` });
+      });
+
+      it('answers OPTIONS on an unknown route with 404, like Flask, but in JSON', async () => {
+        await sameButJson({ method: 'OPTIONS', path: '/sessions/' }, 404, 'not found');
+      });
+
+      it('percent-decodes the key as Werkzeug does', async () => {
+        const { flask: decoded } = await same({ path: '/sessions/h%65llo' });
+        assert.equal((json(decoded) as { session: { session_key: string } }).session.session_key, 'hello');
+        await same({ path: '/sessions/caf%C3%A9', cookie: `session=${sig('unicodeKey')}` });
+        await same({ path: '/sessions/%ZZ', cookie: `session=${sig('percentKey')}` });
+        await same({ path: '/sessions/h%2565llo', cookie: `session=${sig('percentKey2')}` });
+        await flaskCrashes({ path: '/sessions/caf%C3%A9' }, 404, 'caf');
+        await flaskCrashes({ path: '/sessions/%ZZ' }, 404, '%ZZ');
+        await flaskCrashes({ path: '/sessions/%E9t%E9' }, 404, 't');
+      });
+    });
+
+    describe('where ours differs from Flask on purpose', () => {
+      /** The raw answer to raw bytes, for requests node:http would not send. */
+      function sendRaw(port: number, text: string): Promise<string> {
+        return new Promise((resolve, reject) => {
+          const socket = connect(port, '127.0.0.1');
+          let received = '';
+          socket.setEncoding('latin1');
+          socket.on('data', (chunk: string) => (received += chunk));
+          socket.on('error', reject);
+          socket.on('close', () => { resolve(received); });
+          socket.end(text);
+        });
+      }
+
+      it('documents that ours sends X-Content-Type-Options: nosniff with every answer, and Flask with none', async () => {
+        const paths: Req[] = [
+          { path: '/sessions/hello' },
+          { path: '/sessions/missing' },
+          { method: 'HEAD', path: '/sessions/hello' },
+          { method: 'OPTIONS', path: '/sessions/hello' },
+          { method: 'POST', path: '/sessions/hello' },
+          { path: '/sessions/' },
+          { path: '/sessions/%ZZ' },
+        ];
+        for (const req of paths) {
+          const fromFlask = await send(flaskPort, req);
+          const fromOurs = await send(ourPort, req);
+          assert.equal(fromFlask.headers['x-content-type-options'], undefined, `Flask: ${describeReq({ req })}`);
+          assertDeliberate(fromOurs, describeReq({ req }));
+        }
+        // Answers Flask has no route for: the inspector's files and decoder, and what Node's parser refuses.
+        for (const path of ['/', '/inspector.js', '/favicon.svg', '/favicon.ico', '/inspect/decode']) assertDeliberate(await send(ourPort, { path }), path);
+        const decoder = (body: string, type = 'application/json'): string =>
+          `POST /inspect/decode HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+        const raw: Array<[string, string, RegExp]> = [
+          ['a decoded cookie', decoder(JSON.stringify({ cookie: sig('custom') })), /^HTTP\/1\.1 200 /],
+          ['a body that is not JSON', decoder('{'), /^HTTP\/1\.1 400 /],
+          ['a body over 8 KiB', decoder(JSON.stringify({ cookie: 'x'.repeat(9000) })), /^HTTP\/1\.1 413 /],
+          ['a body of another type', decoder('cookie=x', 'text/plain'), /^HTTP\/1\.1 400 /],
+          ['malformed HTTP', 'GET /sessions/hello HTTP/1.1\r\nHost 127.0.0.1\r\n\r\n', /^HTTP\/1\.1 400 Bad Request\r\n/],
+          ['headers over 16 KiB', `GET /sessions/hello HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`, /^HTTP\/1\.1 431 /],
+        ];
+        for (const [what, text, status] of raw) {
+          const answer = await sendRaw(ourPort, text);
+          assert.match(answer, status, what);
+          assert.match(answer.split('\r\n\r\n')[0] ?? '', /\r\nx-content-type-options: nosniff(\r\n|$)/i, `${what}: ${answer.slice(0, 300)}`);
+          assert.match(answer, /\r\ncontent-type: application\/json[;\r]/i, what);
+        }
+      });
+
+      it('documents that /favicon.ico is the inspector\'s icon here (200, SVG), where Flask answers 404, and that neither touches the cookies', async () => {
+        const fromFlask = await send(flaskPort, { path: '/favicon.ico', cookie: `session=${sig('custom')}` });
+        const fromOurs = await send(ourPort, { path: '/favicon.ico', cookie: `session=${sig('custom')}` });
+        assert.equal(fromFlask.status, 404);
+        assert.equal(fromOurs.status, 200);
+        assert.equal(fromOurs.headers['content-type'], 'image/svg+xml');
+        assert.match(fromOurs.body.toString('utf8'), /^<svg /);
+        assert.deepEqual(fromOurs.body, (await send(ourPort, { path: '/favicon.svg' })).body);
+        assert.deepEqual([fromOurs.headers['set-cookie'], fromOurs.headers.vary], [fromFlask.headers['set-cookie'], fromFlask.headers.vary]);
+        compared++;
+      });
+    });
   });
-});
+}

@@ -14,8 +14,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import { buildServer, type LessonServerOptions } from 'signet-lesson/server/app';
+import { buildServer, FRAMEWORK_NAMES, FRAMEWORKS, type LessonServerOptions, type LessonServer } from 'signet-lesson/server/app';
 import { CookieSessions, FLASK_COOKIE } from 'signet-session/core/cookie-sessions';
 import { CookieTooLarge } from 'signet-session/core/errors';
 import { Session } from 'signet-session/core/session';
@@ -78,113 +77,115 @@ function sealedTokenOfSize(size: number, keys: Record<string, string>): string {
 const LESSON_KEYS = { goodnight: 'Moon', hello: 'World' };
 const NOT_LESSON_KEYS = { goodnight: 'Moon' }; // the route will add hello: a change
 
-describe('A session too large to re-issue, through the lesson server', () => {
-  let seconds = T0 + 60;
-  const apps: FastifyInstance[] = [];
-  afterEach(async () => {
-    for (const app of apps.splice(0)) await app.close();
-  });
+for (const framework of FRAMEWORKS) {
+  describe(`A session too large to re-issue, through the lesson server on ${FRAMEWORK_NAMES[framework]}`, () => {
+    let seconds = T0 + 60;
+    const apps: LessonServer[] = [];
+    afterEach(async () => {
+      for (const app of apps.splice(0)) await app.close();
+    });
 
-  async function serve(session: NonNullable<LessonServerOptions['session']> = {}): Promise<{ port: number; log: string[] }> {
-    const log: string[] = [];
-    const app = await buildServer({ secret: LESSON_KEY, session, clock: () => seconds * 1000, log: (line) => log.push(line), logRequests: false });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    apps.push(app);
-    return { port: (app.server.address() as AddressInfo).port, log };
-  }
-
-  /** A browser's visit: the jar's cookies go out, the answer's Set-Cookie headers come back into it. */
-  async function visit(port: number, jar: CookieJar): Promise<Answer> {
-    seconds += 1;
-    const answer = await httpRequest(port, '/sessions/hello', { headers: { cookie: jar.header() } });
-    jar.store(answer);
-    return answer;
-  }
-
-  /** Visits that did not change the session: 200 each time, no session cookie set, the browser's cookie kept. */
-  async function assertKeptThrough(port: number, cookie: string, log: string[], visits = 3): Promise<void> {
-    const jar = new CookieJar();
-    jar.cookies.set('session', cookie);
-    for (let i = 0; i < visits; i++) {
-      const answer = await visit(port, jar);
-      assert.equal(answer.status, 200, `visit ${i + 1}: ${answer.body}`);
-      assert.equal((JSON.parse(answer.body) as { session: { session_value: unknown } }).session.session_value, 'World');
-      assert.equal(setCookieFor(answer, 'session'), undefined, `visit ${i + 1} sets no session cookie`);
-      assert.equal(setCookieFor(answer, 'mouse'), 'mouse=Cookie; Path=/', 'the answer is the lesson\'s usual one');
-      assert.equal(answer.headers.vary, 'Cookie');
-      assert.equal(jar.get('session'), cookie, 'the browser keeps the cookie it had');
+    async function serve(session: NonNullable<LessonServerOptions['session']> = {}): Promise<{ port: number; log: string[] }> {
+      const log: string[] = [];
+      const app = await buildServer({ framework, secret: LESSON_KEY, session, clock: () => seconds * 1000, log: (line) => log.push(line), logRequests: false });
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      apps.push(app);
+      return { port: (app.server.address() as AddressInfo).port, log };
     }
-    assert.equal(log.filter((line) => line.includes('stays in use')).length, visits, log.join('\n'));
-  }
 
-  /** A visit that changed a session too large to save: a 500 that clears the cookie; then the user goes on afresh. */
-  async function assertClearedThenFresh(port: number, cookie: string, log: string[], sealed: boolean): Promise<void> {
-    const jar = new CookieJar();
-    jar.cookies.set('session', cookie);
-    const failed = await visit(port, jar);
-    assert.equal(failed.status, 500);
-    assert.equal(failed.headers['content-type'], 'application/json');
-    assert.match((JSON.parse(failed.body) as { error: string }).error, /would be \d+ bytes .*the session was not saved; the session cookie was cleared, so the next request starts a new session/);
-    assert.equal(setCookieFor(failed, 'session'), 'session=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; Path=/');
-    assert.equal(setCookieFor(failed, 'mouse'), undefined, 'an error answer, not the lesson\'s');
-    assert.equal(jar.get('session'), undefined, 'the browser dropped the cookie');
-    assert.ok(log.some((line) => line.includes('the session cookie was cleared')), log.join('\n'));
+    /** A browser's visit: the jar's cookies go out, the answer's Set-Cookie headers come back into it. */
+    async function visit(port: number, jar: CookieJar): Promise<Answer> {
+      seconds += 1;
+      const answer = await httpRequest(port, '/sessions/hello', { headers: { cookie: jar.header() } });
+      jar.store(answer);
+      return answer;
+    }
 
-    const fresh = await visit(port, jar);
-    assert.equal(fresh.status, 200);
-    const issued = jar.get('session') ?? '';
-    assert.ok(issued.length > 0 && issued.length < 200, `a new, small session cookie: ${issued}`);
-    assert.equal(issued.startsWith('S1.'), sealed);
-    const again = await visit(port, jar);
-    assert.equal(again.status, 200);
-    const echoed = (JSON.parse(again.body) as { cookies: Array<Record<string, string>> }).cookies;
-    assert.ok(echoed.some((c) => c.session === issued), 'the next visit sends the new session');
-    assert.equal(setCookieFor(again, 'session')?.startsWith(sealed ? 'session=S1.' : 'session=eyJ'), true, 'and it is read and renewed');
-  }
+    /** Visits that did not change the session: 200 each time, no session cookie set, the browser's cookie kept. */
+    async function assertKeptThrough(port: number, cookie: string, log: string[], visits = 3): Promise<void> {
+      const jar = new CookieJar();
+      jar.cookies.set('session', cookie);
+      for (let i = 0; i < visits; i++) {
+        const answer = await visit(port, jar);
+        assert.equal(answer.status, 200, `visit ${i + 1}: ${answer.body}`);
+        assert.equal((JSON.parse(answer.body) as { session: { session_value: unknown } }).session.session_value, 'World');
+        assert.equal(setCookieFor(answer, 'session'), undefined, `visit ${i + 1} sets no session cookie`);
+        assert.equal(setCookieFor(answer, 'mouse'), 'mouse=Cookie; Path=/', 'the answer is the lesson\'s usual one');
+        assert.equal(answer.headers.vary, 'Cookie');
+        assert.equal(jar.get('session'), cookie, 'the browser keeps the cookie it had');
+      }
+      assert.equal(log.filter((line) => line.includes('stays in use')).length, visits, log.join('\n'));
+    }
 
-  it("Flask format: a Flask-signed session of 4,070 characters that the visit leaves unchanged answers 200 on every visit and keeps the browser's cookie", async () => {
-    const cookie = flaskCookieOfSize(4070, LESSON_KEYS);
-    assert.ok('session='.length + cookie.length + ATTRIBUTES > 4093, 'over the budget with its attributes');
-    const { port, log } = await serve();
-    await assertKeptThrough(port, cookie, log);
+    /** A visit that changed a session too large to save: a 500 that clears the cookie; then the user goes on afresh. */
+    async function assertClearedThenFresh(port: number, cookie: string, log: string[], sealed: boolean): Promise<void> {
+      const jar = new CookieJar();
+      jar.cookies.set('session', cookie);
+      const failed = await visit(port, jar);
+      assert.equal(failed.status, 500);
+      assert.equal(failed.headers['content-type'], 'application/json');
+      assert.match((JSON.parse(failed.body) as { error: string }).error, /would be \d+ bytes .*the session was not saved; the session cookie was cleared, so the next request starts a new session/);
+      assert.equal(setCookieFor(failed, 'session'), 'session=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; Path=/');
+      assert.equal(setCookieFor(failed, 'mouse'), undefined, 'an error answer, not the lesson\'s');
+      assert.equal(jar.get('session'), undefined, 'the browser dropped the cookie');
+      assert.ok(log.some((line) => line.includes('the session cookie was cleared')), log.join('\n'));
+
+      const fresh = await visit(port, jar);
+      assert.equal(fresh.status, 200);
+      const issued = jar.get('session') ?? '';
+      assert.ok(issued.length > 0 && issued.length < 200, `a new, small session cookie: ${issued}`);
+      assert.equal(issued.startsWith('S1.'), sealed);
+      const again = await visit(port, jar);
+      assert.equal(again.status, 200);
+      const echoed = (JSON.parse(again.body) as { cookies: Array<Record<string, string>> }).cookies;
+      assert.ok(echoed.some((c) => c.session === issued), 'the next visit sends the new session');
+      assert.equal(setCookieFor(again, 'session')?.startsWith(sealed ? 'session=S1.' : 'session=eyJ'), true, 'and it is read and renewed');
+    }
+
+    it("Flask format: a Flask-signed session of 4,070 characters that the visit leaves unchanged answers 200 on every visit and keeps the browser's cookie", async () => {
+      const cookie = flaskCookieOfSize(4070, LESSON_KEYS);
+      assert.ok('session='.length + cookie.length + ATTRIBUTES > 4093, 'over the budget with its attributes');
+      const { port, log } = await serve();
+      await assertKeptThrough(port, cookie, log);
+    });
+
+    it('Flask format: a visit that changes a 4,070-character session gets a 500 that clears the cookie, and the next visit starts a new session', async () => {
+      const { port, log } = await serve();
+      await assertClearedThenFresh(port, flaskCookieOfSize(4070, NOT_LESSON_KEYS), log, false);
+    });
+
+    it('sealed format: an unchanged sealed session whose renewal would be over the budget keeps the cookie the browser sent', async () => {
+      const token = sealedTokenOfSize(4072, LESSON_KEYS);
+      const { port, log } = await serve({ format: 'sealed' });
+      await assertKeptThrough(port, token, log);
+    });
+
+    it('sealed format: a change to a sealed session that cannot fit gets a 500 that clears it, then a new sealed session', async () => {
+      const { port, log } = await serve({ format: 'sealed' });
+      await assertClearedThenFresh(port, sealedTokenOfSize(4072, NOT_LESSON_KEYS), log, true);
+    });
+
+    it('migration on: a 3,990-character Flask cookie, larger once sealed, is kept as it is and read on every visit', async () => {
+      const cookie = flaskCookieOfSize(3990, LESSON_KEYS);
+      const { port, log } = await serve({ format: 'sealed', migrateFlask: true });
+      await assertKeptThrough(port, cookie, log);
+    });
+
+    it('migration on: a change to a 3,990-character Flask cookie gets a 500 that clears it, then a new sealed session', async () => {
+      const { port, log } = await serve({ format: 'sealed', migrateFlask: true });
+      await assertClearedThenFresh(port, flaskCookieOfSize(3990, NOT_LESSON_KEYS), log, true);
+    });
+
+    it('a new session too large for its cookie is the same 500, with nothing to clear', async () => {
+      const { port } = await serve({ maxCookieSize: 100 });
+      const jar = new CookieJar();
+      const answer = await visit(port, jar);
+      assert.equal(answer.status, 500);
+      assert.equal(setCookieFor(answer, 'session'), undefined);
+      assert.match((JSON.parse(answer.body) as { error: string }).error, /the session was not saved$/);
+    });
   });
-
-  it('Flask format: a visit that changes a 4,070-character session gets a 500 that clears the cookie, and the next visit starts a new session', async () => {
-    const { port, log } = await serve();
-    await assertClearedThenFresh(port, flaskCookieOfSize(4070, NOT_LESSON_KEYS), log, false);
-  });
-
-  it('sealed format: an unchanged sealed session whose renewal would be over the budget keeps the cookie the browser sent', async () => {
-    const token = sealedTokenOfSize(4072, LESSON_KEYS);
-    const { port, log } = await serve({ format: 'sealed' });
-    await assertKeptThrough(port, token, log);
-  });
-
-  it('sealed format: a change to a sealed session that cannot fit gets a 500 that clears it, then a new sealed session', async () => {
-    const { port, log } = await serve({ format: 'sealed' });
-    await assertClearedThenFresh(port, sealedTokenOfSize(4072, NOT_LESSON_KEYS), log, true);
-  });
-
-  it('migration on: a 3,990-character Flask cookie, larger once sealed, is kept as it is and read on every visit', async () => {
-    const cookie = flaskCookieOfSize(3990, LESSON_KEYS);
-    const { port, log } = await serve({ format: 'sealed', migrateFlask: true });
-    await assertKeptThrough(port, cookie, log);
-  });
-
-  it('migration on: a change to a 3,990-character Flask cookie gets a 500 that clears it, then a new sealed session', async () => {
-    const { port, log } = await serve({ format: 'sealed', migrateFlask: true });
-    await assertClearedThenFresh(port, flaskCookieOfSize(3990, NOT_LESSON_KEYS), log, true);
-  });
-
-  it('a new session too large for its cookie is the same 500, with nothing to clear', async () => {
-    const { port } = await serve({ maxCookieSize: 100 });
-    const jar = new CookieJar();
-    const answer = await visit(port, jar);
-    assert.equal(answer.status, 500);
-    assert.equal(setCookieFor(answer, 'session'), undefined);
-    assert.match((JSON.parse(answer.body) as { error: string }).error, /the session was not saved$/);
-  });
-});
+}
 
 describe('CookieSessions.save for a session over the budget', () => {
   const sessions = new CookieSessions({ secret: LESSON_KEY, format: 'flask', cookie: FLASK_COOKIE, maxCookieSize: 300, clock: () => T0 * 1000, warn: () => undefined });

@@ -18,8 +18,7 @@ import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import { buildServer } from 'signet-lesson/server/app';
+import { buildServer, FRAMEWORK_NAMES, FRAMEWORKS, type LessonServer } from 'signet-lesson/server/app';
 import { httpRequest, type Answer } from './support/http-client.js';
 
 const LESSON_KEY = Buffer.from('3f77855a0851bd4fb8a9b6354b6aa95f', 'hex');
@@ -45,7 +44,7 @@ const FIRST_VISIT =
 const SUBSTITUTES = ['A', 'B', 'Q', 'g', 'w', 'z', '0', '9', '-', '_', '.', '=', '+', '/', '~', '!'];
 
 const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-let app: FastifyInstance | undefined;
+let app: LessonServer | undefined;
 let port = 0;
 const logLines: string[] = [];
 
@@ -94,51 +93,57 @@ async function eachLimited<T>(items: readonly T[], width: number, task: (item: T
   await Promise.all(Array.from({ length: width }, worker));
 }
 
-before(async () => {
-  app = await buildServer({ secret: LESSON_KEY, clock: () => NOW_MS, log: (line) => logLines.push(line) });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  port = (app.server.address() as AddressInfo).port;
-});
-
-after(async () => {
+after(() => {
   agent.destroy();
-  await app?.close();
 });
 
-describe('single-character tampering with a session cookie, through the server', () => {
-  it('answers a first visit with Flask\'s body and a fresh session, as Flask does at that second', async () => {
-    const answer = await get('/sessions/hello');
-    assert.equal(answer.status, 200);
-    assert.equal(answer.body, FIRST_VISIT);
-    assert.deepEqual(answer.headers['set-cookie'], [MOUSE, FLASK_FRESH]);
-  });
-
-  it('reads the untampered cookie and re-issues it exactly as Flask does', async () => {
-    const answer = await get('/sessions/hello', `session=${VALID}`);
-    assert.equal(answer.status, 200);
-    assert.equal(answer.body, flaskBody(VALID, 'Signed'));
-    assert.deepEqual(answer.headers['set-cookie'], [MOUSE, FLASK_REISSUED]);
-    assert.equal(logLines.filter((line) => line.includes('ignored the session cookie')).length, 0);
-  });
-
-  it('refuses every substituted or deleted character: 200, a fresh default session, and a log line with the reason', async () => {
-    const all = variants();
-    assert.ok(all.length > VALID.length * (SUBSTITUTES.length - 1), `${String(all.length)} variants`);
-    const problems: string[] = [];
-    await eachLimited(all, 16, async ({ what, value, reasons }, index) => {
-      const path = `/sessions/hello?case=${String(index)}`;
-      const answer = await get(path, `session=${value}`);
-      const wrong: string[] = [];
-      if (answer.status !== 200) wrong.push(`status ${String(answer.status)}`);
-      if (answer.body !== flaskBody(value, 'World')) wrong.push(`body ${JSON.stringify(answer.body)}`);
-      const setCookie = answer.headers['set-cookie'] ?? [];
-      if (setCookie.length !== 2 || setCookie[0] !== MOUSE || setCookie[1] !== FLASK_FRESH) wrong.push(`Set-Cookie ${JSON.stringify(setCookie)}`);
-      const logged = logLines.find((line) => line.startsWith(`GET ${path}: ignored the session cookie: `));
-      if (logged === undefined) wrong.push('no log line');
-      else if (!reasons.some((reason) => logged.startsWith(`GET ${path}: ignored the session cookie: ${reason} (`))) wrong.push(`logged ${logged}`);
-      if (wrong.length > 0) problems.push(`${what} (${value}): ${wrong.join('; ')}`);
+for (const framework of FRAMEWORKS) {
+  describe(`single-character tampering with a session cookie, through the server on ${FRAMEWORK_NAMES[framework]}`, () => {
+    before(async () => {
+      logLines.length = 0;
+      app = await buildServer({ framework, secret: LESSON_KEY, clock: () => NOW_MS, log: (line) => logLines.push(line) });
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      port = (app.server.address() as AddressInfo).port;
     });
-    assert.deepEqual(problems, []);
-    console.log(`server-tamper: ${String(all.length)} tampered cookies refused`);
+
+    after(async () => {
+      await app?.close();
+    });
+
+    it('answers a first visit with Flask\'s body and a fresh session, as Flask does at that second', async () => {
+      const answer = await get('/sessions/hello');
+      assert.equal(answer.status, 200);
+      assert.equal(answer.body, FIRST_VISIT);
+      assert.deepEqual(answer.headers['set-cookie'], [MOUSE, FLASK_FRESH]);
+    });
+
+    it('reads the untampered cookie and re-issues it exactly as Flask does', async () => {
+      const answer = await get('/sessions/hello', `session=${VALID}`);
+      assert.equal(answer.status, 200);
+      assert.equal(answer.body, flaskBody(VALID, 'Signed'));
+      assert.deepEqual(answer.headers['set-cookie'], [MOUSE, FLASK_REISSUED]);
+      assert.equal(logLines.filter((line) => line.includes('ignored the session cookie')).length, 0);
+    });
+
+    it('refuses every substituted or deleted character: 200, a fresh default session, and a log line with the reason', async () => {
+      const all = variants();
+      assert.ok(all.length > VALID.length * (SUBSTITUTES.length - 1), `${String(all.length)} variants`);
+      const problems: string[] = [];
+      await eachLimited(all, 16, async ({ what, value, reasons }, index) => {
+        const path = `/sessions/hello?case=${String(index)}`;
+        const answer = await get(path, `session=${value}`);
+        const wrong: string[] = [];
+        if (answer.status !== 200) wrong.push(`status ${String(answer.status)}`);
+        if (answer.body !== flaskBody(value, 'World')) wrong.push(`body ${JSON.stringify(answer.body)}`);
+        const setCookie = answer.headers['set-cookie'] ?? [];
+        if (setCookie.length !== 2 || setCookie[0] !== MOUSE || setCookie[1] !== FLASK_FRESH) wrong.push(`Set-Cookie ${JSON.stringify(setCookie)}`);
+        const logged = logLines.find((line) => line.startsWith(`GET ${path}: ignored the session cookie: `));
+        if (logged === undefined) wrong.push('no log line');
+        else if (!reasons.some((reason) => logged.startsWith(`GET ${path}: ignored the session cookie: ${reason} (`))) wrong.push(`logged ${logged}`);
+        if (wrong.length > 0) problems.push(`${what} (${value}): ${wrong.join('; ')}`);
+      });
+      assert.deepEqual(problems, []);
+      console.log(`server-tamper: ${String(all.length)} tampered cookies refused on ${framework}`);
+    });
   });
-});
+}

@@ -1,19 +1,28 @@
 /**
- * The lesson server on Fastify: a thin layer that reads the request, hands the
- * session and cookies to the core, and writes the answer with Flask's headers.
+ * The lesson server, on the framework you pick: `buildServer({ framework })` with
+ * 'fastify' (the default), 'express' or 'hono'. What the server answers lives in
+ * framework-free modules (lesson.ts, lesson-http.ts, inspector.ts); the framework files
+ * (fastify-app.ts, express-app.ts, hono-app.ts) only route requests to them, run the
+ * framework's signet-session adapter, and write the answers, the same bytes on each.
+ * Only the chosen framework is loaded.
  */
-import { STATUS_CODES } from 'node:http';
-import type { Socket } from 'node:net';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type onSendHookHandler } from 'fastify';
-import { serializeSetCookie } from 'signet-session/core/cookie-header';
+import type { Server } from 'node:http';
 import { CookieSessions, FLASK_COOKIE, renewalSkippedMessage, tooLargeMessage, type SessionOptions } from 'signet-session/core/cookie-sessions';
+import type { SessionData } from 'signet-session/core/engine';
+import type { BadData, CookieTooLarge } from 'signet-session/core/errors';
 import type { Clock, Secret } from 'signet-session/core/signer';
-import { requestCookies, signetSession, type SessionData } from 'signet-session/fastify';
-import { inVariableNames } from './config.js';
-import { answerLesson, errorBody } from './lesson.js';
-import { DECODE_PATH, registerInspector } from './inspector.js';
+import { inVariableNames, type TrustProxy } from './config.js';
+import { FRAMEWORKS, type Framework } from './frameworks.js';
+import { Inspector } from './inspector.js';
+import { errorAnswer, type HttpAnswer } from './lesson-http.js';
+
+export { canonicalUrl, decodeRequestPath, MOUSE_COOKIE, SERVER_TIMEOUTS } from './lesson-http.js';
+
+export { FRAMEWORK_NAMES, FRAMEWORKS, type Framework } from './frameworks.js';
 
 export interface LessonServerOptions {
+  /** Which framework serves the lesson; Fastify by default. The answers are the same on each. */
+  readonly framework?: Framework;
   /** Flask's SECRET_KEY: text or bytes. */
   readonly secret: Secret;
   /** Everything else about sessions; by default Flask's format and cookie settings, as in the lesson. */
@@ -24,40 +33,65 @@ export interface LessonServerOptions {
   readonly log?: (line: string) => void;
   /** Log a line per request (the rejected-cookie lines are logged regardless). Default true. */
   readonly logRequests?: boolean;
-  /** Fastify's trustProxy: whose X-Forwarded-Proto to believe for `SESSION_COOKIE_SECURE=auto`. */
-  readonly trustProxy?: boolean | string | readonly string[];
+  /** TRUST_PROXY: whose X-Forwarded-For and X-Forwarded-Proto to believe, as Fastify's trustProxy (a string is a comma list). */
+  readonly trustProxy?: TrustProxy | string;
 }
 
-/**
- * How long a connection may take, against clients that hold one open by sending slowly.
- * Node checks the first two every `connectionsCheckingInterval` and answers 408.
- */
-export const SERVER_TIMEOUTS = {
-  /** Milliseconds from a request's first byte to the end of its headers (Node's default: 60 s). */
-  headersTimeout: 10_000,
-  /** Milliseconds for a whole request, body included (Fastify's default: none). */
-  requestTimeout: 30_000,
-  /** Milliseconds between Node's checks of those two (Node's default: 30 s, which would let a slow client stay 40 s). */
-  connectionsCheckingInterval: 1_000,
-  /** Milliseconds an idle keep-alive connection stays open: Fastify's 72 s, longer than the 60 s of common load balancers, so that they close first. */
-  keepAliveTimeout: 72_000,
-} as const;
+/** A running lesson server, whatever the framework: what main.ts and the tests need of it. */
+export interface LessonServer {
+  readonly framework: Framework;
+  /** The node:http server (the first one, when listening on both addresses of `localhost`). */
+  readonly server: Server;
+  /** Listens on `host` (both 127.0.0.1 and ::1 for `localhost`, as Fastify does); port 0 picks one. */
+  listen(options: { readonly port: number; readonly host: string }): Promise<void>;
+  /**
+   * Stops: no new connections, idle ones closed at once, and every answer from now on
+   * closes its connection; resolves when the last one has closed.
+   */
+  close(): Promise<void>;
+  /** The connections still open, on every address listened on. */
+  openConnections(): Promise<number>;
+  /** Closes every connection at once, requests in progress too (the shutdown deadline). */
+  closeAllConnections(): void;
+}
 
-/** Sent with every answer: browsers must take a JSON answer as JSON, never sniff it into HTML or script. */
-const NOSNIFF = 'nosniff';
-
-/** The plain, script-readable cookie every answer sets. */
-export const MOUSE_COOKIE = serializeSetCookie('mouse', 'Cookie', { path: '/' });
-const ALLOW = 'GET, HEAD, OPTIONS';
-const SESSION_PATH = /^\/sessions\/([^/]+)$/;
-const JSON_TYPE = 'application/json';
-const EMPTY = Buffer.alloc(0);
+/** What every framework file is given: the lesson's parts, made once from the options. */
+export interface LessonParts {
+  readonly sessions: CookieSessions<SessionData>;
+  readonly inspector: Inspector;
+  readonly log: (line: string) => void;
+  readonly logRequests: boolean;
+  readonly trustProxy: TrustProxy | undefined;
+  /** Logs why the session cookie of `method url` was ignored. */
+  readonly rejected: (method: string, url: string, reason: BadData) => void;
+  /** Logs, and gives the answer for, a changed session too large for its cookie. */
+  readonly tooLarge: (method: string, url: string, error: CookieTooLarge, clearCookie: string | undefined) => HttpAnswer;
+  /** Logs that an unchanged session was too large to renew. */
+  readonly renewalSkipped: (method: string, url: string, error: CookieTooLarge) => void;
+  /** Logs an error of ours. */
+  readonly internalError: (method: string, url: string, error: unknown) => void;
+}
 
 const writeLine = (line: string): void => {
   process.stdout.write(line + '\n');
 };
 
-export async function buildServer(options: LessonServerOptions): Promise<FastifyInstance> {
+/** Builds the lesson server on `options.framework`. Configuration errors reject, naming the setting. */
+export async function buildServer(options: LessonServerOptions): Promise<LessonServer> {
+  const framework = options.framework ?? 'fastify';
+  if (!(FRAMEWORKS as readonly string[]).includes(framework)) throw new TypeError(`framework is invalid: ${JSON.stringify(framework)} (give ${FRAMEWORKS.join(', ')})`);
+  const parts = lessonParts(options);
+  switch (framework) {
+    case 'fastify':
+      return (await import('./fastify-app.js')).buildFastifyLesson(parts);
+    case 'express':
+      return (await import('./express-app.js')).buildExpressLesson(parts);
+    case 'hono':
+      return (await import('./hono-app.js')).buildHonoLesson(parts);
+  }
+}
+
+function lessonParts(options: LessonServerOptions): LessonParts {
   const log = options.log ?? writeLine;
   const sessions = new CookieSessions<SessionData>({
     format: 'flask',
@@ -69,198 +103,33 @@ export async function buildServer(options: LessonServerOptions): Promise<Fastify
     },
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
-
-  const logRequest = (request: FastifyRequest, reply: FastifyReply): void => {
-    log(`${request.method} ${request.originalUrl} ${reply.statusCode} ${reply.elapsedTime.toFixed(2)}ms`);
-  };
-
-  const { trustProxy } = options;
-  const app = Fastify({
-    logger: false,
-    ...(trustProxy === undefined ? {} : { trustProxy: typeof trustProxy === 'object' ? [...trustProxy] : trustProxy }),
-    requestTimeout: SERVER_TIMEOUTS.requestTimeout,
-    keepAliveTimeout: SERVER_TIMEOUTS.keepAliveTimeout,
-    http: { headersTimeout: SERVER_TIMEOUTS.headersTimeout, connectionsCheckingInterval: SERVER_TIMEOUTS.connectionsCheckingInterval },
-    clientErrorHandler,
-    // While closing, a request on an open connection is answered as usual (with
-    // Connection: close, which Fastify adds), not refused with a bare 503.
-    return503OnClosing: false,
-    // Werkzeug decodes paths leniently (/sessions/%ZZ asks for the key "%ZZ"), Fastify's
-    // router refuses them: hand it the same path, spelled so that it decodes.
-    rewriteUrl: (request) => canonicalUrl(request.url ?? '/'),
-    frameworkErrors: (error, _request, reply) => {
-      sendJson(reply, error.statusCode ?? 400, errorBody(error.message));
-    },
-    // No route here declares a JSON schema, so Fastify need not load Ajv and
-    // fast-json-stringify (about 9 MiB of the server's memory, 250 modules). Should a
-    // route ever declare one, it stops the start with this message.
-    schemaController: { compilersFactory: { buildValidator: () => refuseSchemas, buildSerializer: () => refuseSchemas } },
-  });
-  // The API reads no request bodies: do not parse them, so a POST with a broken
-  // JSON body gets its 405 like any other.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (_request, _payload, done) => {
-    done(null);
-  });
-  await app.register(signetSession, {
-    sessions,
-    onRejected: (request, reason) => {
-      log(`${request.method} ${request.originalUrl}: ignored the ${sessions.cookieName} cookie: ${reason.reason} (${reason.message})`);
-    },
-    onCookieTooLarge: (request, reply, error, clearCookie) => {
-      log(`${request.method} ${request.originalUrl}: ${tooLargeMessage(error, clearCookie)}`);
-      reply.removeHeader('set-cookie'); // an error answer, not the lesson's: no mouse either
-      if (clearCookie !== undefined) void reply.header('set-cookie', clearCookie);
-      void reply.code(500).header('content-type', JSON_TYPE);
-      return Buffer.from(errorBody(tooLargeMessage(error, clearCookie)), 'latin1');
-    },
-    onRenewalSkipped: (request, error) => {
-      log(`${request.method} ${request.originalUrl}: ${renewalSkippedMessage(error)}`);
-    },
-  });
-
-  // The inspector page cannot read Set-Cookie (a forbidden response header for scripts):
-  // when it asks, repeat the cookies set in a header it can read. A route-level hook added
-  // after the session plugin's runs after the session is saved, so the session cookie is there.
-  const mirrorCookies: onSendHookHandler = (request, reply, payload, next) => {
-    if (request.headers['x-signet-inspect'] === '1') {
-      const set = reply.getHeader('set-cookie');
-      void reply.header('x-signet-set-cookie', JSON.stringify(set === undefined ? [] : Array.isArray(set) ? set : [String(set)]));
-    }
-    next(null, payload);
-  };
-  app.addHook('onRoute', (routeOptions) => {
-    routeOptions.onSend = [...(routeOptions.onSend === undefined ? [] : Array.isArray(routeOptions.onSend) ? routeOptions.onSend : [routeOptions.onSend]), mirrorCookies];
-  });
-
-  const route = (request: FastifyRequest, reply: FastifyReply): void => {
-    const path = decodeRequestPath(request.url);
-    const match = SESSION_PATH.exec(path);
-    if (match === null) {
-      notFound(request, reply, path);
-      return;
-    }
-    if (request.method === 'OPTIONS') {
-      // Flask's automatic OPTIONS answer: empty, typed as HTML.
-      void reply.code(200).header('allow', ALLOW).header('content-type', 'text/html; charset=utf-8').send(EMPTY);
-      return;
-    }
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      sendJson(reply.header('allow', ALLOW), 405, errorBody(`method ${request.method} is not allowed for ${path}; use GET`));
-      return;
-    }
-    const answer = answerLesson(match[1] as string, request.session, requestCookies(request));
-    if (answer.setMouse) void reply.header('set-cookie', MOUSE_COOKIE);
-    void reply.code(answer.status).header('content-type', JSON_TYPE).send(answer.bytes);
-  };
-
-  const notFound = (request: FastifyRequest, reply: FastifyReply, path = decodeRequestPath(request.url)): void => {
-    // Werkzeug answers 405 when the path matches a route but the method does not.
-    if (SESSION_PATH.test(path)) {
-      route(request, reply);
-      return;
-    }
-    if (path === DECODE_PATH) {
-      sendJson(reply.header('allow', 'POST'), 405, errorBody(`method ${request.method} is not allowed for ${path}; POST a JSON object`));
-      return;
-    }
-    sendJson(reply, 404, errorBody(`not found: ${request.method} ${path}; the API is GET /sessions/<key>`));
-  };
-
-  app.route({ method: ['GET', 'HEAD', 'OPTIONS'], url: '/sessions/:key', exposeHeadRoute: false, handler: route });
-  registerInspector(app, {
+  const inspector = new Inspector({
     secret: options.secret,
     ...(options.session?.secretFallbacks === undefined ? {} : { secretFallbacks: options.session.secretFallbacks }),
     cookieName: sessions.cookieName,
     maxAge: sessions.settings.permanentLifetime,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
-  // Once closing, every answer ends its connection, so that a keep-alive client whose
-  // request was in progress does not hold the stop until the keep-alive timeout.
-  let closing = false;
-  app.addHook('preClose', (done) => {
-    closing = true;
-    done();
-  });
-  app.addHook('onSend', (_request, reply, payload, next) => {
-    void reply.header('x-content-type-options', NOSNIFF);
-    if (closing) void reply.header('connection', 'close');
-    next(null, payload);
-  });
-  app.setNotFoundHandler((request, reply) => {
-    notFound(request, reply);
-  });
-  app.setErrorHandler((error, request, reply) => {
-    // A client's mistake (a body too large, not JSON) is answered as such; anything else is ours.
-    const status = (error as { statusCode?: unknown }).statusCode;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      sendJson(reply, status, errorBody(error instanceof Error ? error.message : String(error)));
-      return;
-    }
-    log(`${request.method} ${request.originalUrl}: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    sendJson(reply, 500, errorBody('internal server error'));
-  });
-  if (options.logRequests !== false) {
-    app.addHook('onResponse', (request, reply, done) => {
-      logRequest(request, reply);
-      done();
-    });
-  }
-  await app.ready();
-  return app;
+  return {
+    sessions,
+    inspector,
+    log,
+    logRequests: options.logRequests !== false,
+    trustProxy: typeof options.trustProxy === 'string' ? options.trustProxy.split(',').map((entry) => entry.trim()) : options.trustProxy,
+    rejected: (method, url, reason) => {
+      log(`${method} ${url}: ignored the ${sessions.cookieName} cookie: ${reason.reason} (${reason.message})`);
+    },
+    tooLarge: (method, url, error, clearCookie) => {
+      const message = tooLargeMessage(error, clearCookie);
+      log(`${method} ${url}: ${message}`);
+      // An error answer, not the lesson's: no mouse; the session's clearing cookie is added as the session's.
+      return errorAnswer(500, message);
+    },
+    renewalSkipped: (method, url, error) => {
+      log(`${method} ${url}: ${renewalSkippedMessage(error)}`);
+    },
+    internalError: (method, url, error) => {
+      log(`${method} ${url}: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    },
+  };
 }
-
-/**
- * What Node's parser refuses before Fastify sees a request (malformed HTTP, headers too
- * large, too slow): the same JSON error as every other answer, then the connection ends.
- */
-function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket): void {
-  if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const [status, reason] =
-    error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'the request took too long to arrive'] : error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'the request headers are too large'] : [400, 'the request is not valid HTTP'];
-  const body = errorBody(reason);
-  if (socket.writable) {
-    socket.write(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${body.length}\r\nX-Content-Type-Options: ${NOSNIFF}\r\nConnection: close\r\n\r\n${body}`,
-    );
-  }
-  socket.destroy();
-}
-
-function refuseSchemas(): never {
-  throw new Error('JSON schema is invalid here: the lesson server compiles no schemas (give its routes none, or remove schemaController from buildServer)');
-}
-
-function sendJson(reply: FastifyReply, status: number, body: string): void {
-  // A Buffer, so that Fastify leaves the Content-Type as Flask's (no "; charset=utf-8").
-  void reply.code(status).header('content-type', JSON_TYPE).send(Buffer.from(body, 'latin1'));
-}
-
-/**
- * The request path as Werkzeug sees it: percent-decoded leniently (a `%` not followed
- * by two hex digits stays as it is), then UTF-8 with replacement characters. The query
- * string is not part of it.
- */
-export function decodeRequestPath(url: string): string {
-  const query = url.indexOf('?');
-  const raw = query < 0 ? url : url.slice(0, query);
-  if (PLAIN_PATH.test(raw)) return raw; // nothing to decode: the common case
-  const bytes = Buffer.from(raw.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1');
-  return PATH_DECODER.decode(bytes);
-}
-
-/**
- * The URL with its path as Werkzeug would read it, percent-encoded again so that any
- * router decodes it to the same text; the query string is kept as it came.
- */
-export function canonicalUrl(url: string): string {
-   
-  if (!/[%\x80-\uffff]/.test(url)) return url;
-  const query = url.indexOf('?');
-  const path = decodeRequestPath(url);
-  return encodeURI(path).replace(/[?#]/g, (c) => (c === '?' ? '%3F' : '%23')) + (query < 0 ? '' : url.slice(query));
-}
-
-const PATH_DECODER = new TextDecoder('utf-8', { ignoreBOM: true });
-// eslint-disable-next-line no-control-regex
-const PLAIN_PATH = /^[\x00-\x24\x26-\x7f]*$/; // ASCII without '%'

@@ -12,7 +12,8 @@ import { DEFAULT_MAX_COOKIE_SIZE, FLASK_COOKIE, MAX_COOKIE_SIZE_LIMIT, MAX_SECON
 import type { SameSite } from 'signet-session/core/cookie-header';
 import { DEFAULT_MAX_AGE } from 'signet-session/core/flask-session';
 import { formatSecretSpec, parseSecretSpec } from 'signet-session/core/secret-spec';
-import type { SessionData } from 'signet-session/fastify';
+import type { SessionData } from 'signet-session/core/engine';
+import { FRAMEWORKS, type Framework } from './frameworks.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -22,6 +23,8 @@ export class ConfigError extends Error {
 export type TrustProxy = boolean | readonly string[];
 
 export interface ServerConfig {
+  /** SIGNET_FRAMEWORK: which framework serves the lesson (the answers are the same on each). */
+  readonly framework: Framework;
   readonly port: number;
   readonly host: string;
   readonly secret: Uint8Array;
@@ -52,7 +55,7 @@ const DEV_KEY_BYTES = 32;
 
 /** Every variable the server reads: a name close to one of these is reported as a likely typo. */
 export const VARIABLES = [
-  'PORT', 'HOST', 'SECRET_KEY', 'SECRET_KEY_FALLBACKS', 'NODE_ENV', 'SIGNET_SECRET_FILE', 'LOG_REQUESTS',
+  'SIGNET_FRAMEWORK', 'PORT', 'HOST', 'SECRET_KEY', 'SECRET_KEY_FALLBACKS', 'NODE_ENV', 'SIGNET_SECRET_FILE', 'LOG_REQUESTS',
   'SHUTDOWN_TIMEOUT', 'TRUST_PROXY', 'SESSION_FORMAT', 'SESSION_MIGRATE_FLASK', 'SESSION_COOKIE_NAME',
   'SESSION_COOKIE_DOMAIN', 'SESSION_COOKIE_PATH', 'SESSION_COOKIE_HTTPONLY', 'SESSION_COOKIE_SECURE',
   'SESSION_COOKIE_SAMESITE', 'SESSION_COOKIE_PARTITIONED', 'PERMANENT_SESSION_LIFETIME',
@@ -73,6 +76,7 @@ const invalid = (name: string, value: string, hint: string): ConfigError => new 
 export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ServerConfig {
   const notices: string[] = [];
   const text = (name: string): string | undefined => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
+  const framework = parseFramework(text('SIGNET_FRAMEWORK'));
   const port = wholeNumber('PORT', text('PORT'), { min: 0, max: 65535, unit: 'a port number' }) ?? DEFAULT_PORT;
   const host = parseHost(text('HOST'));
   const logRequests = parseBoolean('LOG_REQUESTS', text('LOG_REQUESTS')) ?? true;
@@ -103,7 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ServerC
   }
   const session = sessionFromEnv(env);
   notices.push(...sessionWarnings(session), ...nameWarnings(env));
-  return { port, host, secret, session, ...(trustProxy === undefined ? {} : { trustProxy }), logRequests, shutdownTimeout, notices };
+  return { framework, port, host, secret, session, ...(trustProxy === undefined ? {} : { trustProxy }), logRequests, shutdownTimeout, notices };
 }
 
 /**
@@ -259,6 +263,14 @@ function parseSameSite(value: string): SameSite | false {
   if (/^(none|lax|strict)$/i.test(value)) return ((value[0] as string).toUpperCase() + value.slice(1).toLowerCase()) as SameSite;
   if (FALSE.test(value)) return false;
   throw invalid('SESSION_COOKIE_SAMESITE', value, 'give Lax, Strict, None (which needs SESSION_COOKIE_SECURE=1), or 0 for no attribute');
+}
+
+/** A framework's name, in any case: "Express" is express. */
+function parseFramework(value: string | undefined): Framework {
+  if (value === undefined) return 'fastify';
+  const framework = FRAMEWORKS.find((name) => name === value.toLowerCase());
+  if (framework === undefined) throw invalid('SIGNET_FRAMEWORK', value, `give ${FRAMEWORKS.slice(0, -1).join(', ')} or ${FRAMEWORKS.at(-1) ?? ''}`);
+  return framework;
 }
 
 /** An interface to listen on: an IP address or a host name, as node:net takes them. */

@@ -11,18 +11,37 @@
  *     }), 200)
  *     response.set_cookie('mouse', 'Cookie')
  */
+import { serializeSetCookie } from 'signet-session/core/cookie-header';
 import { renderFlaskJson } from 'signet-session/core/json-provider';
 import { isPythonTruthy, setOwn, type PyDict, type PyValue } from 'signet-session/core/python-types';
 import type { Session } from 'signet-session/core/session';
 import { StringMemo } from 'signet-session/core/memo';
 
-export interface LessonAnswer {
+/** A header as it goes out: its name in lower case, and its value. */
+export type Header = readonly [name: string, value: string];
+
+/** An answer as every framework sends it (lesson-http.ts adds the headers every answer gets). */
+export interface HttpAnswer {
+  readonly status: number;
+  /** In the order they go out. */
+  readonly headers: readonly Header[];
+  /** The body; for HEAD, only its length is sent (Content-Length). */
+  readonly body: Buffer;
+}
+
+export const JSON_TYPE = 'application/json';
+/** The plain, script-readable cookie every normal lesson answer sets. */
+export const MOUSE_COOKIE = serializeSetCookie('mouse', 'Cookie', { path: '/' });
+const MOUSE_HEADER: Header = ['set-cookie', MOUSE_COOKIE];
+const JSON_HEADER: Header = ['content-type', JSON_TYPE];
+const OK_HEADERS: readonly Header[] = [MOUSE_HEADER, JSON_HEADER];
+const ERROR_HEADERS: readonly Header[] = [JSON_HEADER];
+
+export interface LessonAnswer extends HttpAnswer {
   readonly status: 200 | 404 | 500;
   /** The JSON body, rendered as Flask renders it: ASCII, so one byte per char. */
-  readonly body: string;
-  /** The same body as bytes, ready to send. */
-  readonly bytes: Buffer;
-  /** Whether to set the lesson's plain `mouse=Cookie`: only on a normal answer, as in Flask. */
+  readonly text: string;
+  /** Whether it sets the lesson's plain `mouse=Cookie`: only a normal answer does, as in Flask. */
   readonly setMouse: boolean;
 }
 
@@ -74,8 +93,8 @@ function okAnswer(key: string, value: PyValue, cookies: ReadonlyMap<string, stri
   return answer(200, renderFlaskJson({ session: { session_key: key, session_value: value, session_accessed: accessed }, cookies: echoed }), true);
 }
 
-function answer(status: LessonAnswer['status'], body: string, setMouse: boolean): LessonAnswer {
-  return { status, body, bytes: Buffer.from(body, 'latin1'), setMouse };
+function answer(status: LessonAnswer['status'], text: string, setMouse: boolean): LessonAnswer {
+  return { status, headers: setMouse ? OK_HEADERS : ERROR_HEADERS, body: Buffer.from(text, 'latin1'), text, setMouse };
 }
 
 /** A JSON error body `{"error": message}`, rendered like every other answer. */

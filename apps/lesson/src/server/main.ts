@@ -3,9 +3,9 @@
  * See config.ts for the variables. Ctrl-C (SIGINT) or SIGTERM stops it: no new
  * connections, requests in progress finish, and at SHUTDOWN_TIMEOUT the rest are closed.
  */
-import type { FastifyInstance } from 'fastify';
-import { buildServer } from './app.js';
+import { buildServer, type LessonServer } from './app.js';
 import { loadConfig, type ServerConfig } from './config.js';
+import { FRAMEWORK_NAMES } from './frameworks.js';
 
 /** The exit codes of the server process. 2 is left to the command line's usage errors (`signet serve`). */
 const EXIT = {
@@ -23,11 +23,12 @@ const out = (line: string): void => {
 
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let config: ServerConfig;
-  let app: FastifyInstance;
+  let app: LessonServer;
   try {
     config = loadConfig(env);
     for (const notice of config.notices) out(notice);
     app = await buildServer({
+      framework: config.framework,
       secret: config.secret,
       session: config.session,
       logRequests: config.logRequests,
@@ -57,27 +58,26 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   process.on('SIGTERM', () => {
     stopper('SIGTERM');
   });
-  out(`the lesson API is on http://${shown}:${port}/sessions/hello (Ctrl-C stops it)`);
+  out(`the lesson API is on http://${shown}:${port}/sessions/hello (${FRAMEWORK_NAMES[app.framework]}; Ctrl-C stops it)`);
 }
 
 /**
  * The stop: the first signal closes the listener and idle connections and waits up to
- * `seconds` for the requests in progress (Fastify answers new ones on open connections
- * 503, and every answer now closes its connection); then, or at a second signal, the
- * remaining connections are closed and the exit code says so.
+ * `seconds` for the requests in progress (every answer now closes its connection); then,
+ * or at a second signal, the remaining connections are closed and the exit code says so.
  */
-function stopOnSignals(app: FastifyInstance, seconds: number): (signal: string) => void {
+function stopOnSignals(app: LessonServer, seconds: number): (signal: string) => void {
   let stopping = false;
   let forced = false;
   let deadline: NodeJS.Timeout | undefined;
   const force = (why: string): void => {
     clearTimeout(deadline);
-    app.server.getConnections((_error, count) => {
+    void app.openConnections().then((count) => {
       // Nothing left open: the stop is finishing by itself, and cut nothing short.
       if (forced || count === 0) return;
       forced = true;
       out(`${why}: closed ${count} connection${count === 1 ? '' : 's'} still open (exit code ${EXIT.forced})`);
-      app.server.closeAllConnections();
+      app.closeAllConnections();
       process.exitCode = EXIT.forced;
       // Should anything else keep the process alive, it still ends.
       setTimeout(() => process.exit(EXIT.forced), 2000).unref();
