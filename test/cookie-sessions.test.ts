@@ -972,6 +972,12 @@ describe('The cookie policy, checked at construction', () => {
     assert.equal(construct({ maxCookieSize: 4096 }).settings.maxCookieSize, 4096);
   });
 
+  it('refuses a cookie name longer than half the size budget or 1000 characters, since every cookie carries it', () => {
+    refuses({ cookie: { name: 'n'.repeat(1001) } }, /^cookie\.name is invalid: "n{40}…" \(1001 characters\) \(every cookie carries its name, .*maxCookieSize, 4093 bytes.*: give a name of at most 1000 characters\)$/);
+    refuses({ maxCookieSize: 100, cookie: { name: 'n'.repeat(51) } }, /give a name of at most 50 characters/);
+    for (const format of ['flask', 'sealed'] as const) assert.ok(construct({ format, cookie: { name: 'n'.repeat(1000) } }));
+  });
+
   it('refuses timeouts past a century, whose dates no cookie can carry', () => {
     refuses({ permanentLifetime: 1e12 }, /^permanentLifetime is invalid: 1000000000000 \(give whole seconds, from 1 to 3153600000/);
     refuses({ idleTimeout: 3153600001 }, /idleTimeout is invalid/);

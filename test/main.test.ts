@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import { Agent, createServer, request } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -115,6 +115,19 @@ describe('npm start (the server process)', () => {
     const { code, output } = await run({ NODE_ENV: 'production', PORT: '0' });
     assert.equal(code, 1);
     assert.match(output, /cannot start: SECRET_KEY is missing/);
+  });
+
+  it('refuses a PORT another process listens on, naming PORT', async () => {
+    const other = createServer();
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (other.address() as AddressInfo).port;
+      const { code, output } = await run({ SECRET_KEY: 'k', HOST: '127.0.0.1', PORT: String(port) });
+      assert.equal(code, 1);
+      assert.match(output, new RegExp(`signet: cannot start: PORT is invalid: ${port} \\(listen EADDRINUSE.*another process listens there`));
+    } finally {
+      other.close();
+    }
   });
 
   it('refuses a bad PORT at startup with a message naming it', async () => {
@@ -333,6 +346,9 @@ describe('configuration errors through the real process', () => {
       [{ SIGNET_SECRET_FILE: 'hostname' }, /^SIGNET_SECRET_FILE is invalid: .*\/hostname does not hold a development key/],
       [{ SECRET_KEY: 'k', SHUTDOWN_TIMEOUT: '10s' }, /^SHUTDOWN_TIMEOUT is invalid: "10s" \(give whole seconds/],
       [{ SECRET_KEY: 'k', HOST: '[::1]' }, /^HOST is invalid: "\[::1\]"/],
+      [{ SECRET_KEY: 'k', HOST: '999.1.1.1' }, /^HOST is invalid: "999\.1\.1\.1" \(not an IPv4 address/],
+      [{ SECRET_KEY: 'k', HOST: 'TRUE' }, /^HOST is invalid: "TRUE" \(getaddrinfo \w+ TRUE; give an address of this machine/],
+      [{ SECRET_KEY: 'k', SESSION_COOKIE_NAME: 'x'.repeat(5000) }, /^SESSION_COOKIE_NAME is invalid: "x{40}…" \(5000 characters\) \(every cookie carries its name.* give a name of at most 1000 characters\)$/],
       [{ SECRET_KEY: 'k', SIGNET_FRAMEWORK: 'koa' }, /^SIGNET_FRAMEWORK is invalid: "koa" \(give fastify, express or hono\)$/],
       [{ SECRET_KEY: 'k', SIGNET_FRAMEWORK: ' express' }, /^SIGNET_FRAMEWORK is invalid: " express" \(give fastify, express or hono\)$/],
     ];

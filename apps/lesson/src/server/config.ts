@@ -278,6 +278,8 @@ function parseHost(value: string | undefined): string {
   if (value === undefined) return DEFAULT_HOST;
   if (isIP(value) !== 0) return value;
   const labels = value.split('.');
+  // All digits and dots is meant as an IPv4 address (RFC 3696: no top-level name is numeric).
+  if (/^[\d.]+$/.test(value)) throw invalid('HOST', value, 'not an IPv4 address: give four numbers from 0 to 255, such as 127.0.0.1, or a host name such as localhost');
   if (value.length <= 253 && labels.every((label) => label.length <= 63 && /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/.test(label))) return value;
   const brackets = /^\[.*\]$/.test(value) ? '; write an IPv6 address without brackets' : '';
   throw invalid('HOST', value, `give an address such as 127.0.0.1, ::1 or 0.0.0.0, or a host name such as localhost${brackets}`);

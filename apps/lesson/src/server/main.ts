@@ -43,7 +43,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
-    process.stderr.write(`signet: cannot listen on ${config.host}:${config.port}: ${(error as Error).message}\n`);
+    process.stderr.write(`signet: cannot start: ${listenFailure(error, config.host, config.port)}\n`);
     process.exitCode = EXIT.error;
     return;
   }
@@ -108,3 +108,18 @@ function stopOnSignals(app: LessonServer, seconds: number): (signal: string) => 
 }
 
 await main();
+
+/**
+ * Why listening failed, naming the variable to change: an address that does not resolve or
+ * is not on this machine is HOST's fault, a port in use or forbidden is PORT's.
+ */
+export function listenFailure(error: unknown, host: string, port: number): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const reason = error instanceof Error ? error.message : String(error);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EADDRNOTAVAIL' || code === 'EAI_FAIL' || code === 'EAI_NONAME') {
+    return `HOST is invalid: ${JSON.stringify(host)} (${reason}; give an address of this machine such as 127.0.0.1, ::1 or 0.0.0.0, or a host name that resolves to one, such as localhost)`;
+  }
+  if (code === 'EADDRINUSE') return `PORT is invalid: ${port} (${reason}; another process listens there: stop it, or give another PORT)`;
+  if (code === 'EACCES') return `PORT is invalid: ${port} (${reason}; ports below 1024 need privileges: give a PORT of 1024 or more)`;
+  return `cannot listen on ${host}:${port}: ${reason}`;
+}

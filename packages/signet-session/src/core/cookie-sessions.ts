@@ -8,7 +8,7 @@ import { BadPayload, CookieTooLarge, err, ok, type BadData, type Result } from '
 import { checkTimeouts } from './timeouts.js';
 import { FlaskSessionCodec, DEFAULT_MAX_AGE } from './flask-session.js';
 import type { PyDict } from './python-types.js';
-import { SealedCodec, type RandomBytes } from './sealed.js';
+import { MAX_SEALED_NAME_BYTES, SealedCodec, showName, type RandomBytes } from './sealed.js';
 import { Session, type OpenedData } from './session.js';
 import { secretBytes, type Clock, type Secret } from './signer.js';
 import { serializeSetCookie, type CookieAttributes, type SameSite } from './cookie-header.js';
@@ -436,6 +436,11 @@ export function resolveSettings(options: SessionOptions): ResolvedSettings {
   const maxCookieSize = options.maxCookieSize ?? DEFAULT_MAX_COOKIE_SIZE;
   if (!Number.isSafeInteger(maxCookieSize) || maxCookieSize < 64 || maxCookieSize > MAX_COOKIE_SIZE_LIMIT) {
     throw new TypeError(`maxCookieSize is invalid: ${String(maxCookieSize)} (give a number of bytes from 64 to ${MAX_COOKIE_SIZE_LIMIT}, what browsers keep (RFC 6265 §6.1); ${DEFAULT_MAX_COOKIE_SIZE} by default)`);
+  }
+  // Every Set-Cookie carries the name: past half the budget, no session leaves room for itself.
+  const longestName = Math.min(Math.floor(maxCookieSize / 2), MAX_SEALED_NAME_BYTES);
+  if (cookie.name.length > longestName) {
+    throw new TypeError(`cookie.name is invalid: ${showName(cookie.name)} (every cookie carries its name, which may take half of maxCookieSize, ${maxCookieSize} bytes, and ${MAX_SEALED_NAME_BYTES} characters at most: give a name of at most ${longestName} characters)`);
   }
   if (options.migrateFlask === true && format !== 'sealed') throw new TypeError('migrateFlask is invalid: true (it moves Flask cookies to the sealed format: set format: "sealed")');
   return {

@@ -63,6 +63,14 @@ interface SealingKey {
   readonly key: Buffer;
 }
 
+/** HKDF's info limit (1024 bytes) less the longest label deriveKey puts before the name. */
+export const MAX_SEALED_NAME_BYTES = 1024 - Buffer.byteLength('signet sealed v1 key id\0');
+
+/** A name for an error message: long ones shortened, their length said. */
+export function showName(name: string): string {
+  return name.length > 40 ? `${JSON.stringify(name.slice(0, 40)).slice(0, -1)}…" (${name.length} characters)` : JSON.stringify(name);
+}
+
 function deriveKey(secret: Secret, cookieName: string, what: string): SealingKey {
   const ikm = secretBytes(secret, what);
   const derive = (info: string, length: number): Buffer => Buffer.from(hkdfSync('sha256', ikm, HKDF_SALT, `signet sealed v1 ${info}\0${cookieName}`, length));
@@ -101,6 +109,9 @@ export class SealedCodec {
   private readonly opened = new StringMemo<Opened | null>('openedTokens');
 
   constructor(options: SealedCodecOptions) {
+    if (typeof options.cookieName !== 'string' || Buffer.byteLength(options.cookieName) > MAX_SEALED_NAME_BYTES) {
+      throw new TypeError(`cookieName is invalid: ${showName(typeof options.cookieName === 'string' ? options.cookieName : String(options.cookieName))} (the keys are bound to the name through HKDF, whose info holds 1024 bytes: give a name of at most ${MAX_SEALED_NAME_BYTES} bytes)`);
+    }
     const secrets = [options.secret, ...(options.secretFallbacks ?? [])];
     this.keys = secrets.map((secret, i) => deriveKey(secret, options.cookieName, i === 0 ? 'secret' : `secretFallbacks[${i - 1}]`));
     this.clock = options.clock ?? Date.now;
