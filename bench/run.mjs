@@ -25,6 +25,9 @@ const SERVERS = [
   { id: 'signet-sealed', name: 'signet, sealed format', cmd: ['node', ...START_FLAGS, 'servers/signet.mjs'], env: { SESSION_FORMAT: 'sealed' }, peer: 'fastify' },
   { id: 'fastify', name: 'Fastify 5 + @fastify/secure-session', cmd: ['node', 'servers/fastify-secure-session.mjs'] },
   // The lesson on the other frameworks (SIGNET_FRAMEWORK), each beside its own peer.
+  // Each framework's own floor: its router answering constant bytes, no session.
+  { id: 'hono-floor', name: 'Hono 4 floor: its router, constant answer', cmd: ['node', 'servers/hono-floor.mjs'], constant: true },
+  { id: 'express-floor', name: 'Express 5 floor: its router, constant answer', cmd: ['node', 'servers/express-floor.mjs'], constant: true },
   { id: 'signet-hono', name: 'signet on Hono 4 (signet-session/hono, Flask format)', cmd: ['node', ...START_FLAGS, 'servers/signet.mjs'], env: { SIGNET_FRAMEWORK: 'hono' }, peer: 'hono' },
   { id: 'hono', name: 'Hono + signed cookies', cmd: ['node', 'servers/hono.mjs'] },
   { id: 'signet-express', name: 'signet on Express 5 (signet-session/express, Flask format)', cmd: ['node', ...START_FLAGS, 'servers/signet.mjs'], env: { SIGNET_FRAMEWORK: 'express' }, peer: 'express' },
