@@ -1,5 +1,6 @@
 // Hono 4's own floor on @hono/node-server: its router answering the lesson's route with
 // constant bytes (floor.mjs's headers and body) as a Response, no session.
+/* global Response */
 import { Hono } from 'hono';
 import { serve } from '@hono/node-server';
 import { PORT } from './common.mjs';
