@@ -4,7 +4,7 @@
  * write made anywhere before then (a later middleware, an error handler) is saved.
  *
  *     import express from 'express';
- *     import { signetSession } from 'signet/express';
+ *     import { signetSession } from 'signet-session/express';
  *     const app = express();
  *     app.use(signetSession({ secret: process.env.SECRET_KEY }));
  *     app.get('/', (req, res) => { res.json({ visits: req.session.get('visits') }); });
@@ -25,7 +25,7 @@ declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
-      /** The session, opened from the request's cookie on first use (signet/express). */
+      /** The session, opened from the request's cookie on first use (signet-session/express). */
       readonly session: Session<SessionData>;
     }
   }

@@ -2,7 +2,7 @@
  * signet sessions as a Fastify 5 plugin: `request.session` is opened from the cookie on
  * first use, and the cookie is written (or deleted) when the answer is sent.
  *
- *     import { signetSession } from 'signet/fastify';
+ *     import { signetSession } from 'signet-session/fastify';
  *     await app.register(signetSession, { secret: process.env.SECRET_KEY });
  *     app.get('/', (request) => ({ visits: request.session.get('visits') }));
  *

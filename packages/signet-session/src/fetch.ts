@@ -3,7 +3,7 @@
  * Next.js route handlers, Bun, Deno and the like): open a session from a Request, then
  * apply it to the Response you answer with.
  *
- *     import { fetchSessions } from 'signet/fetch';
+ *     import { fetchSessions } from 'signet-session/fetch';
  *     const sessions = fetchSessions({ secret: process.env.SECRET_KEY });
  *     export async function GET(request: Request): Promise<Response> {
  *       const { session, apply } = sessions.open(request);

@@ -3,7 +3,7 @@
  * opened from the cookie on first use, and the cookie is written on the way out.
  *
  *     import { Hono } from 'hono';
- *     import { signetSession, type SessionEnv } from 'signet/hono';
+ *     import { signetSession, type SessionEnv } from 'signet-session/hono';
  *     const app = new Hono<SessionEnv>();
  *     app.use(signetSession({ secret: process.env.SECRET_KEY }));
  *     app.get('/', (c) => c.json({ visits: c.var.session.get('visits') ?? null }));
@@ -29,7 +29,7 @@ export interface SessionEnv {
 
 declare module 'hono' {
   interface ContextVariableMap {
-    /** The session, opened from the request's cookie on first use (signet/hono). */
+    /** The session, opened from the request's cookie on first use (signet-session/hono). */
     session: Session<SessionData>;
   }
 }

@@ -1,5 +1,5 @@
 /**
- * A session's outcome applied to a Web `Response` (for signet/fetch and signet/hono):
+ * A session's outcome applied to a Web `Response` (for signet-session/fetch and signet-session/hono):
  * the headers added, or the error answer instead. Headers of a Response from `fetch()`
  * or `Response.redirect()` are immutable, so those are copied into a new Response.
  */

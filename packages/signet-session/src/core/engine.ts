@@ -24,7 +24,7 @@ import { Session } from './session.js';
  * The application's session data, one declaration for every adapter. Declare its
  * fields once, and every adapter's session is typed:
  *
- *     declare module 'signet' { interface SessionData { userId?: number } }
+ *     declare module 'signet-session' { interface SessionData { userId?: number } }
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface SessionData extends PyDict {}
