@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# A/B of two builds of the lesson server, interleaved on one core, steady state:
+#   bench/ab.sh OTHER_CHECKOUT [ROUNDS]
+# OTHER_CHECKOUT is another checkout of this repository, built (npm ci && npm run build),
+# whose bench/servers/signet.mjs starts its server; this checkout is the other side.
+# Each side: start on core 0, take its cookies, warm up 3 s, then wrk for 5 s on core 1.
+set -euo pipefail
+other=$(cd "$1" && pwd)
+here=$(cd "$(dirname "$0")/.." && pwd)
+rounds=${2:-3}
+run() { # label checkout port
+  (cd "$2/bench" && PORT=$3 LOG_REQUESTS=0 HOST=127.0.0.1 SECRET_KEY='hex:3f77855a0851bd4fb8a9b6354b6aa95f' exec taskset -c 0 node servers/signet.mjs >/dev/null 2>&1) &
+  local pid=$!
+  for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$3/sessions/hello" && break; sleep 0.1; done
+  local cookie
+  cookie=$(curl -s -i "http://127.0.0.1:$3/sessions/hello" | grep -i '^set-cookie' | sed 's/^set-cookie: //I;s/;.*//' | tr -d '\r' | paste -sd';' | sed 's/;/; /')
+  taskset -c 1 wrk -t1 -c32 -d3s -H "Cookie: $cookie" "http://127.0.0.1:$3/sessions/hello" >/dev/null
+  echo "$1 $(taskset -c 1 wrk -t1 -c32 -d5s -H "Cookie: $cookie" "http://127.0.0.1:$3/sessions/hello" | grep Requests/sec)"
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+for round in $(seq "$rounds"); do
+  run "round $round, $other:" "$other" $((5900 + 2 * round))
+  run "round $round, $here:" "$here" $((5901 + 2 * round))
+done
