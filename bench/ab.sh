@@ -15,9 +15,18 @@ run() { # label checkout port
   local cookie
   cookie=$(curl -s -i "http://127.0.0.1:$3/sessions/hello" | grep -i '^set-cookie' | sed 's/^set-cookie: //I;s/;.*//' | tr -d '\r' | paste -sd';' | sed 's/;/; /')
   taskset -c 1 wrk -t1 -c32 -d3s -H "Cookie: $cookie" "http://127.0.0.1:$3/sessions/hello" >/dev/null
-  echo "$1 $(taskset -c 1 wrk -t1 -c32 -d5s -H "Cookie: $cookie" "http://127.0.0.1:$3/sessions/hello" | grep Requests/sec)"
+  # CPU time per request as well as req/s: on a shared machine the first moves far less.
+  local before after out requests
+  before=$(cpu_ticks "$pid")
+  out=$(taskset -c 1 wrk -t1 -c32 -d5s -H "Cookie: $cookie" "http://127.0.0.1:$3/sessions/hello")
+  after=$(cpu_ticks "$pid")
+  requests=$(echo "$out" | sed -n 's/^ *\([0-9]*\) requests in.*/\1/p')
+  echo "$1 $(echo "$out" | grep Requests/sec | tr -s ' '), server CPU $(( (after - before) * 1000000 / $(getconf CLK_TCK) / requests )) µs a request"
   kill -TERM "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
+}
+cpu_ticks() { # utime + stime of a process, in clock ticks
+  awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
 for round in $(seq "$rounds"); do
   run "round $round, $other:" "$other" $((5900 + 2 * round))

@@ -67,6 +67,29 @@ describe('signetSession over HTTP', () => {
     assert.deepEqual(setCookiesOf(read), []);
   });
 
+  it('saves a session used by a global onRequest hook that answers before the route runs, once', async () => {
+    const port = await startApp({
+      routes: (app) => {
+        app.addHook('onRequest', (request, reply, done) => {
+          if (request.url !== '/gate') {
+            done();
+            return;
+          }
+          request.session.set('seen', true);
+          void reply.code(401).send({ error: 'stopped at the gate' });
+        });
+        app.get('/gate', () => ({ reached: true }));
+      },
+    });
+    const answer = await httpRequest(port, '/gate');
+    assert.equal(answer.status, 401);
+    assert.deepEqual(JSON.parse(answer.body), { error: 'stopped at the gate' });
+    assert.equal(answer.headers.vary, 'Cookie');
+    const sessions = setCookiesOf(answer).filter((header) => header.startsWith('session='));
+    assert.equal(sessions.length, 1, 'one session cookie');
+    assert.deepEqual(readPlaintext(referenceOpen(cookieValue(sessions[0] ?? ''), SECRET, 'session')).data, { seen: true });
+  });
+
   it('adds no Set-Cookie and no Vary on a route that never touches request.session, whatever cookie comes in', async () => {
     const rejected: string[] = [];
     const port = await startApp({ plugin: { onRejected: (_request, reason) => rejected.push(reason.reason) } });
