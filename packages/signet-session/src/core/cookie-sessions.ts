@@ -280,7 +280,9 @@ export class CookieSessions<T extends PyDict = PyDict> {
     // same data and second, as in Flask), changed or new data is remembered by its JSON
     // and start. Not sealed: two visitors with equal new sessions must not get one token.
     const unchanged = session.openedFrom !== undefined && json === session.openedJson;
-    const key = unchanged
+    const key = !this.renewals.active
+      ? undefined
+      : unchanged
       ? `${secure ? 's' : 'p'}${now}.${session.openedFrom}`
       : this.sealed === undefined
         ? `${session.createdAt ?? now}|${secure ? 's' : 'p'}${now}.${json}`

@@ -89,6 +89,7 @@ export class FlaskSessionCodec {
   encodeJson(json: string, timestamp = this.now()): string {
     // Many sessions are written with the same data in the same second (every new
     // visitor's first one, say): keep the cookies by second and JSON.
+    if (!this.encoded.active) return this.signer.sign(encodePayload(json), timestamp);
     const key = `${timestamp}.${json}`;
     let cookie = this.encoded.peek(key);
     if (cookie === undefined) {

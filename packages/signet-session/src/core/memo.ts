@@ -57,9 +57,23 @@ export function memosEnabled(): boolean {
   return enabled;
 }
 
+/**
+ * A memo pays only while its inputs repeat. With many distinct users every lookup misses,
+ * and a miss still costs a hash of a long key and a table write. So each memo counts its
+ * hits over windows of {@link MEMO_WINDOW} lookups; a window with fewer than one hit in
+ * {@link MEMO_MIN_HIT_RATE} puts it to rest for {@link MEMO_REST} lookups, when it neither
+ * looks up nor keeps anything, then it tries again. Answers never depend on it.
+ */
+export const MEMO_WINDOW = 256;
+export const MEMO_MIN_HIT_RATE = 16;
+export const MEMO_REST = 4096;
+
 export class StringMemo<V> {
   private readonly entries = new Map<string, V>();
   private readonly maxKeyLength: number;
+  private lookups = 0;
+  private hits = 0;
+  private resting = 0;
 
   constructor(readonly name: MemoName) {
     this.maxKeyLength = MEMOS[name].keyLength;
@@ -68,27 +82,46 @@ export class StringMemo<V> {
     forget.register(this, ref);
   }
 
+  /** Whether lookups are made now: callers that build a key only for the memo ask first. */
+  get active(): boolean {
+    if (!enabled) return false;
+    if (this.resting === 0) return true;
+    this.resting--;
+    return false;
+  }
+
   get(key: string, compute: (key: string) => V): V {
-    const hit = enabled ? this.entries.get(key) : undefined;
+    const hit = this.peek(key);
     if (hit !== undefined) return hit;
     const value = compute(key);
     this.put(key, value);
     return value;
   }
 
-  /** The remembered value, if any. */
+  /** The remembered value, if any (none while resting). */
   peek(key: string): V | undefined {
-    return enabled ? this.entries.get(key) : undefined;
+    if (!this.active) return undefined;
+    const hit = this.entries.get(key);
+    if (hit !== undefined) this.hits++;
+    if (++this.lookups === MEMO_WINDOW) {
+      if (this.hits * MEMO_MIN_HIT_RATE < MEMO_WINDOW) this.resting = MEMO_REST;
+      this.lookups = 0;
+      this.hits = 0;
+    }
+    return hit;
   }
 
-  /** Remembers a value (unless memos are off, or the key is too long to be worth keeping), forgetting the oldest past the bound. */
+  /** Remembers a value (unless memos are off, it rests, or the key is too long to be worth keeping), forgetting the oldest past the bound. */
   put(key: string, value: V): void {
-    if (!enabled || key.length > this.maxKeyLength) return;
+    if (!enabled || this.resting > 0 || key.length > this.maxKeyLength) return;
     if (this.entries.size >= MEMO_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
     this.entries.set(key, value);
   }
 
   clear(): void {
     this.entries.clear();
+    this.lookups = 0;
+    this.hits = 0;
+    this.resting = 0;
   }
 }
