@@ -82,6 +82,9 @@ function get(path, cookie) {
   });
 }
 
+/** The name=value pairs of an answer's session cookies. */
+const sessionPairs = (answer) => (answer.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).filter((pair) => /^session[=.]/.test(pair));
+
 async function start(server) {
   PORT += 1;
   const cmd = server.cmd.map((arg) => arg.replace('$PORT', String(PORT)));
@@ -117,11 +120,11 @@ async function check(server) {
   const body = JSON.parse(first.body);
   if (body.session?.session_value !== 'World' || body.session?.session_key !== 'hello') fail('session_value is not World');
   const setCookie = first.headers['set-cookie'] ?? [];
-  const pairs = setCookie.map((c) => c.split(';')[0]);
-  const session = pairs.find((p) => p.startsWith('session='));
-  const mouse = pairs.find((p) => p.startsWith('mouse='));
-  if (!session || mouse !== 'mouse=Cookie') fail(`Set-Cookie lacks session or mouse: ${setCookie}`);
-  const cookie = `${session}; ${mouse}`;
+  const session = sessionPairs(first);
+  const mouse = setCookie.map((c) => c.split(';')[0]).find((p) => p.startsWith('mouse='));
+  if (!session.some((p) => p.startsWith('session=')) || mouse !== 'mouse=Cookie') fail(`Set-Cookie lacks session or mouse: ${setCookie}`);
+  // All the session's cookies: cookie-session's signature is a second one, session.sig.
+  const cookie = [...session, mouse].join('; ');
   if (server.constant) return cookie; // the floor answers the same bytes whatever comes in
   const second = await get('/sessions/goodnight', cookie);
   const again = JSON.parse(second.body);
@@ -173,7 +176,6 @@ const median = (values) => {
 };
 
 
-const sessionPairs = (answer) => (answer.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).filter((pair) => /^session[=.]/.test(pair));
 const users = Array.from({ length: USERS }, (_, i) => i + 1);
 
 /** Runs `task` on every item, `width` at a time (the servers answer several connections at once). */
