@@ -5,7 +5,7 @@
 // of server ids), BENCH_WORKLOADS (a comma list of WORKLOADS' ids, all by default).
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,9 +69,18 @@ const SERVERS = [
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// The harness's own keep-alive connections, dropped before each wrk run: wrk blocks this
+// process, so a server's keep-alive timeout (5 s on node:http) could close one unseen, and
+// the next request on it would fail with "socket hang up".
+let agent = new Agent({ keepAlive: true });
+function dropConnections() {
+  agent.destroy();
+  agent = new Agent({ keepAlive: true });
+}
+
 function get(path, cookie) {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: PORT, path, headers: cookie ? { cookie } : {} }, (res) => {
+    const req = request({ host: '127.0.0.1', port: PORT, path, agent, headers: cookie ? { cookie } : {} }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => (body += chunk));
@@ -141,6 +150,7 @@ async function check(server) {
  * /sessions/hello (the one-user runs; none for cold), `{ path, file, jar }` runs load.lua.
  */
 function wrk(load, seconds = SECONDS) {
+  dropConnections();
   const url = `http://127.0.0.1:${PORT}`;
   const target = load.file === undefined ? [...(load.cookie ? ['-H', `Cookie: ${load.cookie}`] : []), `${url}/sessions/hello`] : ['-s', 'load.lua', url, '--', load.path, load.file, ...(load.jar ? ['jar'] : [])];
   const out = execFileSync('taskset', ['-c', '1', 'wrk', '-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', ...target], { cwd: here, encoding: 'utf8' });
