@@ -1,17 +1,22 @@
 // The benchmark: each server on one core (taskset -c 0), wrk on the other (taskset -c 1),
 // in interleaved rounds; every server's answers are checked before it is timed.
-// Writes results/RESULTS.md. Settings: BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_CONNECTIONS (32),
-// BENCH_ONLY (a comma list of server ids).
+// Writes results/RESULTS.md. Settings: BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_WARMUP (2,
+// seconds of warm-up before each timed run), BENCH_CONNECTIONS (32), BENCH_ONLY (a comma list
+// of server ids), BENCH_WORKLOADS (a comma list of WORKLOADS' ids, all by default).
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { request } from 'node:http';
-import { cpus } from 'node:os';
+import { readFileSync, writeFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CookieSessions, FLASK_COOKIE, parseSecretSpec } from 'signet-session';
 import { runCoreBench } from './core.mjs';
+import { SIGNET_SECRET_KEY, userSession } from './servers/common.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 // A fresh port for every start, so a server still closing never answers for the next.
 let PORT = 5600;
@@ -19,28 +24,63 @@ let PORT = 5600;
 // Ours runs with the Node flags of `npm start` (package.json), as a user runs it.
 const START_FLAGS = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).scripts.start.split(' ').filter((arg) => arg.startsWith('--'));
 
+/** How many distinct users the many-users, writes and browser workloads cycle through. */
+const USERS = 10_000;
+// Each timed after a warm-up of its own, in this order on each start of a server. The Lua
+// ones (load.lua) carry the users' sessions, one request each, in turn.
+const WORKLOADS = [
+  { id: 'users', title: 'Many users', path: '/sessions/user_id' },
+  { id: 'writes', title: 'Writes', path: '/count' },
+  { id: 'browser', title: 'Sealed as a browser uses it', path: '/sessions/user_id', jar: true },
+  { id: 'steady', title: 'One user, steady state' },
+  { id: 'cold', title: 'One user, cold' },
+];
+const SELECTED = (process.env.BENCH_WORKLOADS ?? WORKLOADS.map((w) => w.id).join(',')).split(',');
+for (const id of SELECTED) if (!WORKLOADS.some((w) => w.id === id)) throw new Error(`BENCH_WORKLOADS is invalid: ${id} (one of ${WORKLOADS.map((w) => w.id).join(', ')})`);
+
+const ALL = WORKLOADS.map((w) => w.id);
+// A server with only the lesson's route: writes need GET /count.
+const LESSON = ['users', 'steady', 'cold'];
+// Where each server's 10,000 sessions come from (`sessions`): 'mint', its own GET /mint/:n;
+// 'flask' or 'sealed', minted with signet-session with the key of signet.mjs (Flask's oracle
+// app has that key too, so these are Flask's own cookies). The floors ignore them, but get
+// cookies of a real size. `runs`: its workloads; 'browser' only where every answer is a new token.
 const SERVERS = [
-  { id: 'floor', name: 'the floor: node:http, constant answer', cmd: ['node', 'servers/floor.mjs'], constant: true },
-  { id: 'signet', name: 'signet (Fastify 5, Flask format)', cmd: ['node', ...START_FLAGS, 'servers/signet.mjs'], peer: 'fastify' },
-  { id: 'signet-sealed', name: 'signet, sealed format', cmd: ['node', ...START_FLAGS, 'servers/signet.mjs'], env: { SESSION_FORMAT: 'sealed' }, peer: 'fastify' },
-  { id: 'fastify', name: 'Fastify 5 + @fastify/secure-session', cmd: ['node', 'servers/fastify-secure-session.mjs'] },
+  { id: 'floor', name: 'the floor: node:http, constant answer', cmd: ['node', 'servers/floor.mjs'], constant: true, sessions: 'flask', runs: ALL },
+  { id: 'signet', name: 'signet (Fastify 5, Flask format)', cmd: ['node', ...START_FLAGS, 'servers/signet.mjs'], peer: 'fastify', sessions: 'flask', runs: LESSON },
+  { id: 'signet-sealed', name: 'signet, sealed format', cmd: ['node', ...START_FLAGS, 'servers/signet.mjs'], env: { SESSION_FORMAT: 'sealed' }, peer: 'fastify', sessions: 'sealed', runs: [...LESSON, 'browser'] },
+  // The writes on signet: an app on signet-session/fastify with a counter (signet-counter.mjs).
+  { id: 'signet-counter', name: 'signet-session/fastify app, Flask format', cmd: ['node', ...START_FLAGS, 'servers/signet-counter.mjs'], peer: 'fastify', sessions: 'flask', runs: ['writes'] },
+  { id: 'signet-counter-sealed', name: 'signet-session/fastify app, sealed format', cmd: ['node', ...START_FLAGS, 'servers/signet-counter.mjs'], env: { SESSION_FORMAT: 'sealed' }, peer: 'fastify', sessions: 'sealed', runs: ['writes'] },
+  { id: 'fastify', name: 'Fastify 5 + @fastify/secure-session', cmd: ['node', 'servers/fastify-secure-session.mjs'], sessions: 'mint', runs: ALL },
   // The lesson on the other frameworks (SIGNET_FRAMEWORK), each beside its own peer.
   // Each framework's own floor: its router answering constant bytes, no session.
-  { id: 'hono-floor', name: 'Hono 4 floor: its router, constant answer', cmd: ['node', 'servers/hono-floor.mjs'], constant: true },
-  { id: 'express-floor', name: 'Express 5 floor: its router, constant answer', cmd: ['node', 'servers/express-floor.mjs'], constant: true },
-  { id: 'signet-hono', name: 'signet on Hono 4 (signet-session/hono, Flask format)', cmd: ['node', ...START_FLAGS, 'servers/signet.mjs'], env: { SIGNET_FRAMEWORK: 'hono' }, peer: 'hono' },
-  { id: 'hono', name: 'Hono + signed cookies', cmd: ['node', 'servers/hono.mjs'] },
-  { id: 'signet-express', name: 'signet on Express 5 (signet-session/express, Flask format)', cmd: ['node', ...START_FLAGS, 'servers/signet.mjs'], env: { SIGNET_FRAMEWORK: 'express' }, peer: 'express' },
-  { id: 'express', name: 'Express 5 + cookie-session', cmd: ['node', 'servers/express-cookie-session.mjs'] },
-  { id: 'iron', name: 'iron-session 8 (node:http)', cmd: ['node', 'servers/iron-session.mjs'] },
-  { id: 'flask', name: 'Flask 2.2 + gunicorn (1 worker)', cmd: ['/usr/bin/gunicorn', '-w', '1', '-b', '127.0.0.1:$PORT', '--chdir', '../test/oracle', 'lesson_app:app'] },
-].filter((s) => process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY.split(',').includes(s.id));
+  { id: 'hono-floor', name: 'Hono 4 floor: its router, constant answer', cmd: ['node', 'servers/hono-floor.mjs'], constant: true, sessions: 'flask', runs: LESSON },
+  { id: 'express-floor', name: 'Express 5 floor: its router, constant answer', cmd: ['node', 'servers/express-floor.mjs'], constant: true, sessions: 'flask', runs: LESSON },
+  { id: 'signet-hono', name: 'signet on Hono 4 (signet-session/hono, Flask format)', cmd: ['node', ...START_FLAGS, 'servers/signet.mjs'], env: { SIGNET_FRAMEWORK: 'hono' }, peer: 'hono', sessions: 'flask', runs: LESSON },
+  { id: 'hono', name: 'Hono + signed cookies', cmd: ['node', 'servers/hono.mjs'], sessions: 'mint', runs: ['users', 'writes', 'steady', 'cold'] },
+  { id: 'signet-express', name: 'signet on Express 5 (signet-session/express, Flask format)', cmd: ['node', ...START_FLAGS, 'servers/signet.mjs'], env: { SIGNET_FRAMEWORK: 'express' }, peer: 'express', sessions: 'flask', runs: LESSON },
+  { id: 'express', name: 'Express 5 + cookie-session', cmd: ['node', 'servers/express-cookie-session.mjs'], sessions: 'mint', runs: ['users', 'writes', 'steady', 'cold'] },
+  { id: 'iron', name: 'iron-session 8 (node:http)', cmd: ['node', 'servers/iron-session.mjs'], sessions: 'mint', runs: ALL },
+  { id: 'flask', name: 'Flask 2.2 + gunicorn (1 worker)', cmd: ['/usr/bin/gunicorn', '-w', '1', '-b', '127.0.0.1:$PORT', '--chdir', '../test/oracle', 'lesson_app:app'], sessions: 'flask', runs: LESSON },
+]
+  .map((s) => ({ ...s, runs: s.runs.filter((id) => SELECTED.includes(id)) }))
+  .filter((s) => s.runs.length > 0 && (process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY.split(',').includes(s.id)));
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// The harness's own keep-alive connections, dropped before each wrk run: wrk blocks this
+// process, so a server's keep-alive timeout (5 s on node:http) could close one unseen, and
+// the next request on it would fail with "socket hang up".
+let agent = new Agent({ keepAlive: true });
+function dropConnections() {
+  agent.destroy();
+  agent = new Agent({ keepAlive: true });
+}
+
 function get(path, cookie) {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: PORT, path, headers: cookie ? { cookie } : {} }, (res) => {
+    const req = request({ host: '127.0.0.1', port: PORT, path, agent, headers: cookie ? { cookie } : {} }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => (body += chunk));
@@ -50,6 +90,9 @@ function get(path, cookie) {
     req.end();
   });
 }
+
+/** The name=value pairs of an answer's session cookies. */
+const sessionPairs = (answer) => (answer.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).filter((pair) => /^session[=.]/.test(pair));
 
 async function start(server) {
   PORT += 1;
@@ -86,11 +129,11 @@ async function check(server) {
   const body = JSON.parse(first.body);
   if (body.session?.session_value !== 'World' || body.session?.session_key !== 'hello') fail('session_value is not World');
   const setCookie = first.headers['set-cookie'] ?? [];
-  const pairs = setCookie.map((c) => c.split(';')[0]);
-  const session = pairs.find((p) => p.startsWith('session='));
-  const mouse = pairs.find((p) => p.startsWith('mouse='));
-  if (!session || mouse !== 'mouse=Cookie') fail(`Set-Cookie lacks session or mouse: ${setCookie}`);
-  const cookie = `${session}; ${mouse}`;
+  const session = sessionPairs(first);
+  const mouse = setCookie.map((c) => c.split(';')[0]).find((p) => p.startsWith('mouse='));
+  if (!session.some((p) => p.startsWith('session=')) || mouse !== 'mouse=Cookie') fail(`Set-Cookie lacks session or mouse: ${setCookie}`);
+  // All the session's cookies: cookie-session's signature is a second one, session.sig.
+  const cookie = [...session, mouse].join('; ');
   if (server.constant) return cookie; // the floor answers the same bytes whatever comes in
   const second = await get('/sessions/goodnight', cookie);
   const again = JSON.parse(second.body);
@@ -102,15 +145,22 @@ async function check(server) {
   return cookie;
 }
 
-function wrk(cookie) {
-  const args = ['-c', '1', 'wrk', '-t1', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency', ...(cookie ? ['-H', `Cookie: ${cookie}`] : []), `http://127.0.0.1:${PORT}/sessions/hello`];
-  const out = execFileSync('taskset', args, { encoding: 'utf8' });
+/**
+ * One wrk run of `seconds`: `{ cookie }` sends that Cookie header on every request to
+ * /sessions/hello (the one-user runs; none for cold), `{ path, file, jar }` runs load.lua.
+ */
+function wrk(load, seconds = SECONDS) {
+  dropConnections();
+  const url = `http://127.0.0.1:${PORT}`;
+  const target = load.file === undefined ? [...(load.cookie ? ['-H', `Cookie: ${load.cookie}`] : []), `${url}/sessions/hello`] : ['-s', 'load.lua', url, '--', load.path, load.file, ...(load.jar ? ['jar'] : [])];
+  const out = execFileSync('taskset', ['-c', '1', 'wrk', '-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', ...target], { cwd: here, encoding: 'utf8' });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
   const p99 = /\s99%\s+([\d.]+)(us|ms|s)/.exec(out);
   const p99ms = p99 ? Number(p99[1]) * { us: 0.001, ms: 1, s: 1000 }[p99[2]] : NaN;
   const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out);
   if (errors) throw new Error(`wrk saw ${errors[1]} non-2xx answers`);
-  return { rps, p99ms };
+  const jar = /jar: (\d+) updated, (\d+) unmatched, (\d+) missing/.exec(out);
+  return { rps, p99ms, ...(jar ? { jar: { updated: Number(jar[1]), unmatched: Number(jar[2]), missing: Number(jar[3]) } } : {}) };
 }
 
 function rssMb(pid) {
@@ -135,58 +185,189 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-const results = new Map(SERVERS.map((s) => [s.id, { steady: [], p99: [], cold: [], rss: [] }]));
-for (let round = 1; round <= ROUNDS; round++) {
-  for (const server of SERVERS) {
-    const child = await start(server);
-    try {
-      const cookie = await check(server);
-      wrk(cookie); // warm-up, not counted
-      const steady = wrk(cookie);
-      const cold = wrk(undefined);
-      const r = results.get(server.id);
-      r.steady.push(steady.rps);
-      r.p99.push(steady.p99ms);
-      r.cold.push(cold.rps);
-      r.rss.push(rssMb(child.pid));
-      process.stderr.write(`round ${round} ${server.id}: steady ${steady.rps.toFixed(0)}/s p99 ${steady.p99ms.toFixed(2)}ms, cold ${cold.rps.toFixed(0)}/s, RSS ${r.rss.at(-1).toFixed(1)} MiB\n`);
-    } finally {
-      await stop(child);
-    }
+
+const users = Array.from({ length: USERS }, (_, i) => i + 1);
+
+/** Runs `task` on every item, `width` at a time (the servers answer several connections at once). */
+async function inPool(items, width, task) {
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < items.length) await task(items[next++]);
+  }));
+}
+
+/** The Cookie headers of users 1 to USERS (index n - 1), in the server's own cookies. */
+async function mintSessions(server) {
+  if (server.sessions === 'mint') {
+    const headers = [];
+    await inPool(users, 8, async (n) => {
+      const answer = await get(`/mint/${n}`);
+      const pairs = sessionPairs(answer);
+      if (answer.status !== 200 || pairs.length === 0) throw new Error(`${server.id} did not mint user ${n}: ${answer.status} ${answer.headers['set-cookie']}`);
+      headers[n - 1] = pairs.join('; '); // cookie-session's is two cookies: session and session.sig
+    });
+    return headers;
+  }
+  // The lesson's 16-byte key is weak on purpose (Flask's own cookies): no warning.
+  const sessions = new CookieSessions({ secret: parseSecretSpec(SIGNET_SECRET_KEY), format: server.sessions, cookie: FLASK_COOKIE, warn: () => {} });
+  return users.map((n) => {
+    const { session } = sessions.open(undefined);
+    for (const [key, value] of Object.entries(userSession(n))) session.set(key, value);
+    return sessions.save(session).setCookie.split(';')[0];
+  });
+}
+
+// Minted once a run for each source (a peer's own, or a format of ours), in a file for load.lua.
+const sessionDir = mkdtempSync(join(tmpdir(), 'signet-bench-'));
+const minted = new Map();
+const checkedAll = new Set();
+
+/** The server's users' sessions, each checked on this server (a sample, after its first start). */
+async function sessionsFor(server) {
+  const source = server.sessions === 'mint' ? server.id : server.sessions;
+  if (!minted.has(source)) {
+    const headers = await mintSessions(server);
+    const file = join(sessionDir, `${source}.txt`);
+    writeFileSync(file, headers.join('\n') + '\n');
+    minted.set(source, { headers, file });
+  }
+  const sessions = minted.get(source);
+  if (server.constant) return sessions;
+  const checked = checkedAll.has(server.id) ? users.filter((n) => n % 100 === 1) : users;
+  await inPool(checked, 8, async (n) => {
+    const answer = await get('/sessions/user_id', `${sessions.headers[n - 1]}; mouse=Cookie`);
+    if (answer.status !== 200 || JSON.parse(answer.body).session?.session_value !== n) throw new Error(`${server.id} does not accept user ${n}'s session: ${answer.status} ${answer.body.slice(0, 300)}`);
+  });
+  checkedAll.add(server.id);
+  return sessions;
+}
+
+/** Before the writes: GET /count counts, and the cookie it sets counts on. */
+async function checkWrites(server, sessions) {
+  let cookie = sessions.headers[0];
+  for (const visits of [1, 2]) {
+    const answer = await get('/count', `${cookie}; mouse=Cookie`);
+    const pairs = sessionPairs(answer);
+    if (answer.status !== 200 || JSON.parse(answer.body).visits !== visits || pairs.length === 0) throw new Error(`${server.id} does not count: visit ${visits} gave ${answer.status} ${answer.body} ${answer.headers['set-cookie']}`);
+    cookie = pairs.join('; ');
   }
 }
 
-const floor = results.get('floor');
-const f = floor ? { steady: median(floor.steady), cold: median(floor.cold), rss: median(floor.rss) } : undefined;
-const ratio = (value, base) => (base ? `${(value / base).toFixed(2)}` : '');
-const lines = [
-  `| server | steady req/s | x floor | x peer | p99 ms | cold req/s | x floor | x peer | RSS MiB | x floor |`,
-  `|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|`,
-];
-// x peer: against the session library a user of the same framework would pick, in this run.
-const peerOf = (server) => (server.peer === undefined ? undefined : results.get(server.peer));
-for (const server of SERVERS) {
-  const r = results.get(server.id);
-  const steady = median(r.steady);
-  const cold = median(r.cold);
-  const rss = median(r.rss);
-  const peer = peerOf(server);
-  const peerSteady = peer === undefined ? undefined : median(peer.steady);
-  const peerCold = peer === undefined ? undefined : median(peer.cold);
-  lines.push(`| ${server.name} | ${steady.toFixed(0)} | ${ratio(steady, f?.steady)} | ${ratio(steady, peerSteady)} | ${median(r.p99).toFixed(2)} | ${cold.toFixed(0)} | ${ratio(cold, f?.cold)} | ${ratio(cold, peerCold)} | ${rss.toFixed(1)} | ${ratio(rss, f?.rss)} |`);
+/** Before the browser workload: every answer a new token, set last (load.lua reads only the last Set-Cookie), accepted back. */
+async function checkBrowser(server, sessions) {
+  let token = sessions.headers[0];
+  for (let visit = 1; visit <= 2; visit++) {
+    const answer = await get('/sessions/user_id', `${token}; mouse=Cookie`);
+    const last = (answer.headers['set-cookie'] ?? []).at(-1)?.split(';')[0] ?? '';
+    if (JSON.parse(answer.body).session?.session_value !== 1) throw new Error(`${server.id} lost user 1's session on visit ${visit}`);
+    if (!last.startsWith('session=') || last === token) throw new Error(`${server.id}'s last Set-Cookie is not a new session token: ${answer.headers['set-cookie']}`);
+    token = last;
+  }
+}
+
+/** One workload on a started server: its check, a warm-up, then the timed run. */
+async function measure(server, workload, cookie) {
+  if (workload.id === 'steady' || workload.id === 'cold') {
+    const load = workload.id === 'steady' ? { cookie } : {};
+    if (workload.id === 'steady' && WARMUP > 0) wrk(load, WARMUP);
+    return wrk(load);
+  }
+  const sessions = await sessionsFor(server);
+  if (!server.constant && workload.id === 'writes') await checkWrites(server, sessions);
+  if (!server.constant && workload.jar) await checkBrowser(server, sessions);
+  const load = { path: workload.path, file: sessions.file, jar: workload.jar };
+  if (WARMUP > 0) wrk(load, WARMUP);
+  const result = wrk(load);
+  if (workload.jar) {
+    // Each answer must have given its user a new token; the floors' answers name no user.
+    const jar = result.jar;
+    if (jar === undefined || jar.missing > 0 || jar.updated === 0 || (!server.constant && jar.unmatched > 0)) throw new Error(`${server.id}: the browser load did not send back the newest tokens: ${JSON.stringify(jar)}`);
+  }
+  return result;
+}
+
+const began = performance.now();
+const results = new Map(SERVERS.map((s) => [s.id, { rss: [], ...Object.fromEntries(s.runs.map((id) => [id, { rps: [], p99: [] }])) }]));
+try {
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const server of SERVERS) {
+      const child = await start(server);
+      try {
+        const cookie = await check(server);
+        const r = results.get(server.id);
+        const said = [];
+        for (const workload of WORKLOADS.filter((w) => server.runs.includes(w.id))) {
+          const { rps, p99ms } = await measure(server, workload, cookie);
+          r[workload.id].rps.push(rps);
+          r[workload.id].p99.push(p99ms);
+          said.push(`${workload.id} ${rps.toFixed(0)}/s p99 ${p99ms.toFixed(2)}ms`);
+        }
+        r.rss.push(rssMb(child.pid));
+        process.stderr.write(`round ${round} ${server.id}: ${said.join(', ')}, RSS ${r.rss.at(-1).toFixed(1)} MiB\n`);
+      } finally {
+        await stop(child);
+      }
+    }
+  }
+} finally {
+  rmSync(sessionDir, { recursive: true, force: true });
+}
+const minutes = (performance.now() - began) / 60000;
+
+// A median of this run, or undefined where the server did not run the workload.
+const med = (id, workload, field = 'rps') => {
+  const values = results.get(id)?.[workload]?.[field];
+  return values === undefined || values.length === 0 ? undefined : median(values);
+};
+const cell = (value, digits = 0) => (value === undefined ? '' : value.toFixed(digits));
+const ratio = (value, base) => (value === undefined || base === undefined ? '' : (value / base).toFixed(2));
+
+/** A workload's table: against the floor, the closest peer (Fastify + secure-session) and, for signet, its framework's peer. */
+function workloadTable(workload) {
+  const rows = SERVERS.filter((s) => s.runs.includes(workload)).map((s) => {
+    const rps = med(s.id, workload);
+    return `| ${s.name} | ${cell(rps)} | ${ratio(rps, med('floor', workload))} | ${ratio(rps, med('fastify', workload))} | ${s.peer === undefined ? '' : ratio(rps, med(s.peer, workload))} | ${cell(med(s.id, workload, 'p99'), 2)} |`;
+  });
+  return ['| server | req/s | x floor | x Fastify + secure-session | x peer | p99 ms |', '|---|---:|---:|---:|---:|---:|', ...rows].join('\n');
+}
+
+/** Today's table: one user, steady and cold, and the memory after all of a server's workloads. */
+function oneUserTable() {
+  const rows = SERVERS.filter((s) => s.runs.includes('steady') || s.runs.includes('cold')).map((s) => {
+    const cells = ['steady', 'cold'].map((w) => {
+      const rps = med(s.id, w);
+      return `${cell(rps)} | ${ratio(rps, med('floor', w))} | ${s.peer === undefined ? '' : ratio(rps, med(s.peer, w))}`;
+    });
+    const rss = median(results.get(s.id).rss);
+    return `| ${s.name} | ${cells[0]} | ${cell(med(s.id, 'steady', 'p99'), 2)} | ${cells[1]} | ${rss.toFixed(1)} | ${ratio(rss, results.get('floor') ? median(results.get('floor').rss) : undefined)} |`;
+  });
+  return ['| server | steady req/s | x floor | x peer | p99 ms | cold req/s | x floor | x peer | RSS MiB | x floor |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|', ...rows].join('\n');
+}
+
+const ABOUT = {
+  users: `${USERS.toLocaleString('en-US')} distinct valid sessions, each \`${JSON.stringify(userSession(1)).replace('1', 'n')}\` in the server's own cookies, each request the next user's: \`GET /sessions/user_id\` with \`session=…; mouse=Cookie\`. The headline: what a server with many users sees.`,
+  writes: `\`GET /count\` increments a page-view counter in the session, so every answer carries a changed session. Each request is the next of the same ${USERS.toLocaleString('en-US')} users' minted sessions: the client does not send back what it got (wrk keeps one Set-Cookie per answer, and cookie-session's session is two), so each answer counts one more than its minted session.`,
+  browser: `\`GET /sessions/user_id\` over the same ${USERS.toLocaleString('en-US')} users, each sending back the newest token it was given, as a browser does: every request a token never seen before. For the servers whose every answer is a new token (signet sealed, Fastify + secure-session, iron-session).`,
+  steady: 'One user: the client sends back its session and mouse cookies, the same bytes on every request.',
+  cold: 'No cookies, so every answer mints a session.',
+};
+const sections = WORKLOADS.filter((w) => SELECTED.includes(w.id) && w.path !== undefined && SERVERS.some((s) => s.runs.includes(w.id)))
+  .map((w) => `## ${w.title}\n\n${ABOUT[w.id]}\n\n${workloadTable(w.id)}\n`);
+if (SERVERS.some((s) => s.runs.includes('steady') || s.runs.includes('cold'))) {
+  sections.push(`## One user: steady state and cold\n\n${ABOUT.steady} Cold: ${ABOUT.cold.toLowerCase()} p99 at steady state. RSS: the server's resident memory after all its workloads.\n\n${oneUserTable()}\n`);
 }
 const core = await runCoreBench();
 const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}`;
 const report = `# Benchmark results
 
 ${new Date().toISOString().slice(0, 10)}, ${machine}. Each server pinned to core 0, wrk (1 thread,
-${CONNECTIONS} connections, ${SECONDS} s) pinned to core 1; median of ${ROUNDS} interleaved rounds, each after a
-warm-up run. Steady state: the client sends back its session and mouse cookies. Cold: no cookies,
-so every answer mints a session. RSS: the server's resident memory after the load. x peer: signet's
-lesson on a framework against that framework's usual session library, in the same run.
+${CONNECTIONS} connections, ${SECONDS} s, each after a ${WARMUP} s warm-up) pinned to core 1; median of ${ROUNDS}
+interleaved rounds; ${minutes.toFixed(1)} minutes. The many-users, writes and browser loads are bench/load.lua,
+which formats every request once, in wrk's init; the floors run it too, so the load generator
+costs the same on both sides. x floor: against node:http's constant answer. x peer: signet on a
+framework against that framework's usual session library, in the same run.
 
-${lines.join('\n')}
-
+${sections.join('\n')}
 ## The core, one core, no HTTP
 
 ${core}

@@ -2,6 +2,18 @@
 // the session filled with hello/goodnight, the request cookies echoed, mouse=Cookie set.
 export const PORT = Number(process.env.PORT ?? 5600);
 export const SECRET = 'a benchmark secret of more than thirty-two characters!';
+/** signet's key (signet.mjs, signet-counter.mjs, and the harness that mints their cookies): the lesson's own, Flask's test/oracle key. */
+export const SIGNET_SECRET_KEY = 'hex:3f77855a0851bd4fb8a9b6354b6aa95f';
+
+/** The session of user n in the many-users workloads: an id and a short list beside the lesson's two keys. */
+export function userSession(n) {
+  return { user_id: n, cart: ['a', 'b'], hello: 'World', goodnight: 'Moon' };
+}
+
+/** The answer of GET /count, the writes workload's page-view counter. */
+export function counterBody(visits) {
+  return JSON.stringify({ visits });
+}
 
 export function parseCookies(header) {
   const list = [];

@@ -1,7 +1,8 @@
-// Express 5 + cookie-session (signed with keygrip).
+// Express 5 + cookie-session (signed with keygrip: the session and session.sig cookies).
+// GET /mint/:n (bench only) sets user n's session; GET /count is the writes workload's counter.
 import express from 'express';
 import cookieSession from 'cookie-session';
-import { PORT, SECRET, lessonBody, parseCookies } from './common.mjs';
+import { PORT, SECRET, counterBody, lessonBody, parseCookies, userSession } from './common.mjs';
 
 const app = express();
 app.set('etag', false);
@@ -12,5 +13,13 @@ app.get('/sessions/:key', (req, res) => {
   req.session.goodnight = req.session.goodnight || 'Moon';
   res.cookie('mouse', 'Cookie', { path: '/' });
   res.type('application/json').send(lessonBody(req.params.key, req.session[req.params.key], parseCookies(req.headers.cookie)));
+});
+app.get('/count', (req, res) => {
+  req.session.visits = (req.session.visits ?? 0) + 1;
+  res.type('application/json').send(counterBody(req.session.visits));
+});
+app.get('/mint/:n', (req, res) => {
+  Object.assign(req.session, userSession(Number(req.params.n)));
+  res.send('minted');
 });
 app.listen(PORT, '127.0.0.1');

@@ -1,16 +1,15 @@
 // Fastify 5 + @fastify/secure-session (libsodium secretbox), the closest peer.
+// GET /mint/:n (bench only) sets user n's session, so the harness holds its own cookies.
 import Fastify from 'fastify';
 import secureSession from '@fastify/secure-session';
-import { PORT, SECRET, lessonBody, parseCookies } from './common.mjs';
+import { PORT, SECRET, userSession } from './common.mjs';
+import { addRoutes } from './fastify-routes.mjs';
 
 const app = Fastify({ logger: false });
 await app.register(secureSession, { secret: SECRET, salt: 'mq9hDxBVDbspDR6n', cookieName: 'session', cookie: { path: '/', httpOnly: true } });
-app.get('/sessions/:key', (request, reply) => {
-  const session = request.session;
-  session.set('hello', session.get('hello') || 'World');
-  session.set('goodnight', session.get('goodnight') || 'Moon');
-  reply.setCookie('mouse', 'Cookie', { path: '/' });
-  reply.header('content-type', 'application/json');
-  return lessonBody(request.params.key, session.get(request.params.key), parseCookies(request.headers.cookie));
+addRoutes(app, (reply) => reply.setCookie('mouse', 'Cookie', { path: '/' }));
+app.get('/mint/:n', (request) => {
+  for (const [key, value] of Object.entries(userSession(Number(request.params.n)))) request.session.set(key, value);
+  return 'minted';
 });
 await app.listen({ port: PORT, host: '127.0.0.1' });
