@@ -9,6 +9,7 @@
 import { deflate } from 'pako';
 import { createRequire } from 'node:module';
 import { inflateSync } from 'node:zlib';
+import { zlibCompressedLength } from './deflate-size.js';
 import { decodeBase64Lenient, encodeBase64Url } from './base64.js';
 import { BadPayload, BadSignature, err, ok, type Result } from './errors.js';
 import { isPyDict, type PyDict } from './python-types.js';
@@ -239,6 +240,9 @@ export function encodePayload(json: string): string {
 
 function computePayload(json: string): string {
   const bytes = Buffer.from(json, 'latin1'); // ASCII: the JSON is written with ensure_ascii
+  // Most sessions do not shrink: learn that from zlib's length alone, and make the bytes only when they are sent.
+  const length = zlibCompressedLength(bytes);
+  if (length !== undefined && length >= bytes.length - 1) return encodeBase64Url(bytes);
   const compressed = zlibCompress(bytes);
   return compressed.length < bytes.length - 1 ? '.' + encodeBase64Url(compressed) : encodeBase64Url(bytes);
 }

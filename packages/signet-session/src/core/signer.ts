@@ -7,7 +7,7 @@
  *     signature = b64u(HMAC-SHA1(key, value "." timestamp))
  *     key       = HMAC-SHA1(secret, salt)                    ("hmac" derivation)
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { decodeBase64Lenient, encodeBase64Url } from './base64.js';
 import { BadSignature, BadTimeSignature, SignatureExpired, err, ok, type Result } from './errors.js';
 import { memosEnabled, StringMemo } from './memo.js';
@@ -55,7 +55,7 @@ export function secretBytes(secret: Secret, what = 'secret'): Buffer {
 
 const SEPARATOR = '.';
 
-function hmacSha1(key: Buffer, value: string): string {
+function hmacSha1(key: KeyObject, value: string): string {
   return createHmac('sha1', key).update(value, 'utf8').digest('base64url');
 }
 
@@ -75,13 +75,14 @@ function sameSignature(given: string, expected: string): boolean {
 /** itsdangerous `Signer`: `value "." b64u(HMAC(key, value))`. */
 export class Signer {
   /** Derived keys in the order they are tried: the signing key, then the fallbacks newest first. */
-  private readonly keys: readonly Buffer[];
+  // KeyObjects, not Buffers: createHmac then skips making one from the bytes on every call.
+  private readonly keys: readonly KeyObject[];
   /** The `secretIndex` of each key in `keys`. */
   private readonly indexes: readonly number[];
 
   constructor(options: SignerOptions) {
     const fallbacks = options.secretFallbacks ?? [];
-    const derive = (secret: Secret, what: string): Buffer => createHmac('sha1', secretBytes(secret, what)).update(options.salt, 'utf8').digest();
+    const derive = (secret: Secret, what: string): KeyObject => createSecretKey(createHmac('sha1', secretBytes(secret, what)).update(options.salt, 'utf8').digest());
     const newestFirst = fallbacks.map((_, i) => fallbacks.length - 1 - i);
     this.keys = [derive(options.secret, 'secret'), ...newestFirst.map((i) => derive(fallbacks[i] as Secret, `secretFallbacks[${i}]`))];
     this.indexes = [0, ...newestFirst.map((i) => 1 + i)];
@@ -93,11 +94,11 @@ export class Signer {
     // same second, and verifies the same cookie, many times over. An HMAC is a pure
     // function of its input, so this changes no verdict.
     if (index === 0) return this.memo.get(value, this.computeSignature);
-    return hmacSha1(this.keys[index] as Buffer, value);
+    return hmacSha1(this.keys[index] as KeyObject, value);
   }
 
   private readonly memo = new StringMemo<string>('signatures');
-  private readonly computeSignature = (value: string): string => hmacSha1(this.keys[0] as Buffer, value);
+  private readonly computeSignature = (value: string): string => hmacSha1(this.keys[0] as KeyObject, value);
 
   sign(value: string): string {
     return value + SEPARATOR + this.signature(value);
