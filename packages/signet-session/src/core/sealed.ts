@@ -15,7 +15,7 @@
  * random bits, safe for about 2^32 seals per key (NIST SP 800-38D); rotate keys well
  * before that.
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 import { BadData, BadPayload, BadSignature, SignatureExpired, err, ok, type Result } from './errors.js';
 import { isPyDict, type PyDict } from './python-types.js';
 import { secretBytes, type Clock, type Secret } from './signer.js';
@@ -60,7 +60,8 @@ export interface OpenedToken<T extends PyDict = PyDict> extends SealedTimes {
 
 interface SealingKey {
   readonly id: string;
-  readonly key: Buffer;
+  /** A KeyObject: each cipher then skips importing the bytes. */
+  readonly key: KeyObject;
 }
 
 /** HKDF's info limit (1024 bytes) less the longest label deriveKey puts before the name. */
@@ -74,7 +75,7 @@ export function showName(name: string): string {
 function deriveKey(secret: Secret, cookieName: string, what: string): SealingKey {
   const ikm = secretBytes(secret, what);
   const derive = (info: string, length: number): Buffer => Buffer.from(hkdfSync('sha256', ikm, HKDF_SALT, `signet sealed v1 ${info}\0${cookieName}`, length));
-  return { key: derive('key', 32), id: derive('key id', KEY_ID_BYTES).toString('base64url') };
+  return { key: createSecretKey(derive('key', 32)), id: derive('key id', KEY_ID_BYTES).toString('base64url') };
 }
 
 /** Opened tokens whose data is a flat dict, remembered per codec (they depend on its keys). */
