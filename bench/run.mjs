@@ -47,6 +47,7 @@ const LESSON = ['users', 'steady', 'cold'];
 // cookies of a real size. `runs`: its workloads; 'browser' only where every answer is a new token.
 const SERVERS = [
   { id: 'floor', name: 'the floor: node:http, constant answer', cmd: ['node', 'servers/floor.mjs'], constant: true, sessions: 'flask', runs: ALL },
+  { id: 'fastify-floor', name: 'Fastify 5 floor: its router, constant answer', cmd: ['node', 'servers/fastify-floor.mjs'], constant: true, sessions: 'flask', runs: ALL },
   { id: 'signet', name: 'signet (Fastify 5, Flask format)', cmd: ['node', ...START_FLAGS, 'servers/signet.mjs'], peer: 'fastify', sessions: 'flask', runs: LESSON },
   { id: 'signet-sealed', name: 'signet, sealed format', cmd: ['node', ...START_FLAGS, 'servers/signet.mjs'], env: { SESSION_FORMAT: 'sealed' }, peer: 'fastify', sessions: 'sealed', runs: [...LESSON, 'browser'] },
   // The writes on signet: an app on signet-session/fastify with a counter (signet-counter.mjs).
