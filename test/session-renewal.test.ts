@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { CookieSessions, FLASK_COOKIE, FlaskSessionCodec, Float, Session, Tuple, type PyDict, type PyValue, type SessionOptions } from 'signet-session';
+import { CookieSessions, encodeBase64Url, FLASK_COOKIE, FlaskSessionCodec, Float, Session, TimestampSigner, Tuple, type PyDict, type PyValue, type SessionOptions } from 'signet-session';
 import { setMemosEnabled } from 'signet-session/core/memo';
 import { pyDictOf, pyKey, pyValue } from './support/py-arbitraries.js';
 import { assertStrictEqual } from './support/strict-equal.js';
@@ -125,6 +125,82 @@ describe('CookieSessions.save tells a renewal from a change by the JSON of the d
     assert.ok(rejected.rejected !== undefined);
     rejected.session.set('a', 1);
     assert.equal(verdict(rejected.session), 'changed');
+  });
+});
+
+describe('An unchanged Flask-format session is renewed without writing its data again', () => {
+  const sessions = sessionsFor('flask', NOW);
+  const payloadOf = (cookie: string): string => cookie.slice(0, cookie.lastIndexOf('.', cookie.lastIndexOf('.') - 1));
+  const renewed = (cookie: string, write: (session: Session) => void): string => {
+    const session = opened(sessions, cookie);
+    write(session);
+    return valueOf(sessions.save(session).setCookie ?? '');
+  };
+
+  it('tells an untouched session from a written one: equal scalars are no change; a new value, a delete, a list handed out are', () => {
+    const cookie = cookieOf(sessions, { name: 'Ada', visits: 3, nested: [1, 2] });
+    const asOpened = (write: (session: Session) => void): boolean => {
+      const session = opened(sessions, cookie);
+      write(session);
+      return session.asOpened;
+    };
+    assert.equal(asOpened((s) => s.set('name', s.get('name') ?? 'x').set('visits', 3)), true);
+    assert.equal(asOpened((s) => void s.has('name')), true);
+    for (const write of [
+      (s: Session) => void s.set('visits', 4),
+      (s: Session) => void s.set('visits', '3'),
+      (s: Session) => void s.set('extra', null),
+      (s: Session) => void s.set('nested', [1, 2]),
+      (s: Session) => void s.get('nested'),
+      (s: Session) => void s.peek('nested'),
+      (s: Session) => void s.toDict(),
+      (s: Session) => void s.delete('name'),
+      (s: Session) => { s.clear(); },
+      (s: Session) => { s.flash('hi'); },
+    ]) {
+      assert.equal(asOpened(write), false, String(write));
+    }
+    assert.equal(new Session().set('a', 1).asOpened, false, 'a new session has no cookie to keep');
+  });
+
+  it('gives the bytes a fresh encoding of the same data gives, for any data (the cookie\'s payload, a new timestamp)', () => {
+    const fresh = new FlaskSessionCodec({ secret: SECRET, clock: clockAt(NOW) });
+    fc.assert(
+      fc.property(pyDictOf(pyValue, { minKeys: 1 }), (data) => {
+        let cookie: string;
+        try {
+          cookie = cookieOf(sessionsFor('flask', NOW - 30), data);
+        } catch {
+          return; // a value the format cannot hold
+        }
+        const rewriteScalars = (s: Session): void => {
+          for (const key of s.keys()) {
+            const value = s.peek(key);
+            if (typeof value !== 'object' || value === null) s.set(key, value as PyValue);
+          }
+          s.modified = true; // Flask re-writes a modified session: a dict of lists only has nothing else to write
+        };
+        const value = withoutMemos(() => renewed(cookie, rewriteScalars));
+        assert.notEqual(value, '');
+        assert.equal(value, withoutMemos(() => fresh.encode(opened(sessions, cookie).toDict(), NOW)));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('keeps the payload its cookie came with, also one another serializer wrote with the key (JSON with spaces)', () => {
+    const foreignPayload = encodeBase64Url(Buffer.from('{"name": "Ada", "visits": 3}'));
+    const signer = new TimestampSigner({ secret: SECRET, salt: 'cookie-session', clock: clockAt(NOW - 30) });
+    const cookie = signer.sign(foreignPayload);
+    const kept = renewed(cookie, (s) => void s.set('visits', 3));
+    assert.equal(payloadOf(kept), foreignPayload);
+    assert.notEqual(kept, cookie, 'signed anew, at the current second');
+    // Not compressed, though zlib would shrink it: zlib's choice is not made again either.
+    const longPayload = encodeBase64Url(Buffer.from(`{"note":"${'la'.repeat(200)}"}`));
+    assert.equal(payloadOf(renewed(signer.sign(longPayload), (s) => void s.set('note', s.get('note') ?? ''))), longPayload);
+    // Written data is written as Flask writes it: compact, keys sorted.
+    const written = renewed(cookie, (s) => void s.set('visits', 4));
+    assert.equal(payloadOf(written), encodeBase64Url(Buffer.from('{"name":"Ada","visits":4}')));
   });
 });
 

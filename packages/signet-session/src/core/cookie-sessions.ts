@@ -270,8 +270,10 @@ export class CookieSessions<T extends PyDict = PyDict> {
     if (!session.modified && !session.reissue && !refresh) return session.accessed ? VARY : NO_VARY;
 
     const now = this.now();
-    const data = session.toDict();
-    const json = dumpTaggedJson(data);
+    // Data as its cookie held it is not written again: its JSON is the cookie's.
+    const asOpened = session.asOpened && session.openedJson !== undefined;
+    const data = asOpened ? undefined : session.toDict();
+    const json = data === undefined ? (session.openedJson as string) : dumpTaggedJson(data);
     // The new cookie is a pure function of the data, its start, the second and the
     // attributes. While the data is what a cookie brought (its JSON unchanged), those all
     // follow from that cookie: the same cookie renewed in the same second gets the answer
@@ -279,7 +281,7 @@ export class CookieSessions<T extends PyDict = PyDict> {
     // reused for the very same plaintext). In the Flask format (the same bytes for the
     // same data and second, as in Flask), changed or new data is remembered by its JSON
     // and start. Not sealed: two visitors with equal new sessions must not get one token.
-    const unchanged = session.openedFrom !== undefined && json === session.openedJson;
+    const unchanged = asOpened || (session.openedFrom !== undefined && json === session.openedJson);
     const key = !this.renewals.active
       ? undefined
       : unchanged
@@ -312,7 +314,8 @@ export class CookieSessions<T extends PyDict = PyDict> {
     return { vary: true, error, clearCookie: this.deletion(attributes) };
   }
 
-  private issue(session: Session<T>, data: PyDict, json: string, unchanged: boolean, now: number, permanent: boolean, attributes: CookieAttributes): SavedSession {
+  /** `data`: the session's, or undefined when it is as its cookie held it (then `json` is the cookie's). */
+  private issue(session: Session<T>, data: PyDict | undefined, json: string, unchanged: boolean, now: number, permanent: boolean, attributes: CookieAttributes): SavedSession {
     const { idleTimeout, absoluteTimeout, permanentLifetime, maxCookieSize } = this.settings;
     const createdAt = session.createdAt ?? now;
     const ends = absoluteTimeout === undefined ? Infinity : createdAt + absoluteTimeout;
@@ -320,8 +323,10 @@ export class CookieSessions<T extends PyDict = PyDict> {
     if (this.sealed !== undefined) {
       const expiresAt = Math.min(now + permanentLifetime, idleTimeout === undefined ? Infinity : now + idleTimeout, ends);
       value = this.sealed.sealJson(json, { createdAt, issuedAt: now, expiresAt });
-    } else if (absoluteTimeout !== undefined && typeof data[CREATED_KEY] !== 'number') {
-      value = this.flask.encode({ ...data, [CREATED_KEY]: createdAt }, now); // the start, where the absolute timeout finds it
+    } else if (absoluteTimeout !== undefined && typeof session.peek(CREATED_KEY) !== 'number') {
+      value = this.flask.encode({ ...(data ?? session.toDict()), [CREATED_KEY]: createdAt }, now); // the start, where the absolute timeout finds it
+    } else if (unchanged && session.openedFrom !== undefined) {
+      value = this.flask.renew(session.openedFrom, json, now);
     } else {
       value = this.flask.encodeJson(json, now);
     }

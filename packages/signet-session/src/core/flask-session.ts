@@ -102,6 +102,18 @@ export class FlaskSessionCodec {
 
   private readonly encoded = new StringMemo<string>('encodedCookies');
 
+  /**
+   * A cookie that {@link decode} accepted, signed again at `timestamp` with the same
+   * data: its payload is kept as it came (Flask would write the same bytes for the same
+   * JSON), so neither the JSON nor zlib's choice is made again. `json` is the cookie's,
+   * for a payload that is not plain base64url.
+   */
+  renew(cookie: string, json: string, timestamp = this.now()): string {
+    const stampAt = cookie.lastIndexOf('.', cookie.lastIndexOf('.') - 1);
+    const payload = stampAt > 0 ? cookie.slice(0, stampAt) : '';
+    return CANONICAL_PAYLOAD.test(payload) ? this.signer.sign(payload, timestamp) : this.encodeJson(json, timestamp);
+  }
+
   /** Reads a cookie, never throwing: the verdicts of `URLSafeTimedSerializer.loads(value, max_age)`. */
   decode<T extends PyDict = PyDict>(cookie: string): Result<DecodedSession<T>> {
     // A cookie that verified before, with flat data, and still within its age: the same
@@ -246,6 +258,9 @@ function computePayload(json: string): string {
   const compressed = zlibCompress(bytes);
   return compressed.length < bytes.length - 1 ? '.' + encodeBase64Url(compressed) : encodeBase64Url(bytes);
 }
+
+/** A payload as dump_payload writes it: base64url without padding, after a "." when compressed. */
+const CANONICAL_PAYLOAD = /^\.?[A-Za-z0-9_-]+$/;
 
 // Most sessions are a flat dict of strings and numbers, and the same cookie comes back
 // many times: keep those read results (frozen), and hand out copies.

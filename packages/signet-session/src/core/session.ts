@@ -43,6 +43,8 @@ export class Session<T extends PyDict = PyDict> {
   private data: PyDict = {};
   private sourceCookie: string | undefined;
   private sourceJson: string | undefined;
+  /** Whether the data may differ from what the cookie held (see {@link asOpened}). */
+  private mayHaveChanged = false;
   private opener: (() => OpenedData<T>) | undefined;
   private closedBecause: string | undefined;
 
@@ -81,6 +83,7 @@ export class Session<T extends PyDict = PyDict> {
     this.reissueFlag = state.reissue ?? false;
     this.sourceCookie = state.source;
     this.sourceJson = state.sourceJson;
+    this.mayHaveChanged = false;
   }
 
   /** The data, opening a deferred session first. */
@@ -128,6 +131,17 @@ export class Session<T extends PyDict = PyDict> {
     return this.sourceJson;
   }
 
+  /**
+   * True while the data is surely what its cookie held: nothing was written to it but
+   * the values its keys already had (a string, number, boolean or null; Flask still
+   * counts such a write as a change), and no list or dict was handed out that the app
+   * could change in place. Then a renewal need not write the data again.
+   */
+  get asOpened(): boolean {
+    this.open();
+    return this.sourceCookie !== undefined && !this.mayHaveChanged;
+  }
+
   /** When the session began (Unix seconds), as carried by its cookie; undefined for a new one. */
   get createdAt(): number | undefined {
     this.open();
@@ -141,13 +155,17 @@ export class Session<T extends PyDict = PyDict> {
     const data = this.open();
     if (!Object.hasOwn(data, key)) return undefined;
     const value = data[key];
+    if (typeof value === 'object' && value !== null) this.mayHaveChanged = true; // it may be changed in place
     return value;
   }
 
   /** Reads a value without counting as access: for the code that writes the cookie. */
   peek(key: string): PyValue | undefined {
     const data = this.open();
-    return Object.hasOwn(data, key) ? data[key] : undefined;
+    if (!Object.hasOwn(data, key)) return undefined;
+    const value = data[key];
+    if (typeof value === 'object' && value !== null) this.mayHaveChanged = true;
+    return value;
   }
 
   has(key: string): boolean {
@@ -162,6 +180,7 @@ export class Session<T extends PyDict = PyDict> {
     if ((value as unknown) === undefined) throw new TypeError(`session value is invalid: undefined for key ${JSON.stringify(key)}`);
     this.touch();
     const data = this.open();
+    if (!this.mayHaveChanged && !(Object.hasOwn(data, key) && isSameScalar(data[key] as PyValue, value))) this.mayHaveChanged = true;
     setOwn(data, key, value);
     return this;
   }
@@ -172,6 +191,7 @@ export class Session<T extends PyDict = PyDict> {
     const data = this.open();
     if (!Object.hasOwn(data, key)) return false;
     this.touch();
+    this.mayHaveChanged = true;
     Reflect.deleteProperty(data, key);
     return true;
   }
@@ -187,6 +207,7 @@ export class Session<T extends PyDict = PyDict> {
   clear(): void {
     this.touch();
     this.open();
+    this.mayHaveChanged = true;
     this.data = {};
     this.startedAt = undefined;
   }
@@ -249,7 +270,9 @@ export class Session<T extends PyDict = PyDict> {
 
   /** A copy of the data, for writing the cookie; does not count as access. */
   toDict(): T {
-    return { ...this.open() } as T;
+    const data = this.open();
+    this.mayHaveChanged = true; // the copy shares its lists and dicts
+    return { ...data } as T;
   }
 
   /** Whether the session holds nothing; does not count as access (Flask's `if not session`). */
@@ -264,4 +287,9 @@ export class Session<T extends PyDict = PyDict> {
     this.accessed = true;
     this.modified = true;
   }
+}
+
+/** Whether writing `next` over `current` leaves the data as it was: the same scalar (JSON-equal, -0 apart from 0). */
+function isSameScalar(current: PyValue, next: PyValue): boolean {
+  return (current === null || typeof current !== 'object') && Object.is(current, next);
 }
