@@ -62,12 +62,10 @@ export function answerLesson(key: string, session: Session, cookies: ReadonlyMap
   }
   const value = session.get(key) as PyValue;
   const accessed = session.accessed;
-  // The same cookies, key and text value (the lesson's case) give the same answer: keep
-  // it with the cookies (one Map per Cookie header, see readCookies), a few per cookies.
-  if (typeof value === 'string') {
-    let answers = answersByCookies.get(cookies);
-    if (answers === undefined) answersByCookies.set(cookies, (answers = new StringMemo<LessonAnswer>('lessonAnswers')));
-    const memoKey = `${accessed ? 'a' : 'n'}${key.length}.${key}${value}`;
+  // The same cookies, key and text value (the lesson's case) give the same answer. The
+  // memo rests while its lookups miss (many distinct users): then no key is built.
+  if (typeof value === 'string' && answers.active) {
+    const memoKey = answerKey(key, value, accessed, cookies);
     let known = answers.peek(memoKey);
     if (known === undefined) answers.put(memoKey, (known = okAnswer(key, value, cookies, accessed)));
     return known;
@@ -81,7 +79,14 @@ export function answerLesson(key: string, session: Session, cookies: ReadonlyMap
   }
 }
 
-const answersByCookies = new WeakMap<ReadonlyMap<string, string>, StringMemo<LessonAnswer>>();
+const answers = new StringMemo<LessonAnswer>('lessonAnswers');
+
+/** Everything a text answer depends on, each part after its length, so that no two inputs give one key. */
+function answerKey(key: string, value: string, accessed: boolean, cookies: ReadonlyMap<string, string>): string {
+  let text = `${accessed ? 'a' : 'n'}${key.length}:${key}${value.length}:${value}`;
+  for (const [name, cookie] of cookies) text += `${name.length}:${name}${cookie.length}:${cookie}`;
+  return text;
+}
 
 function okAnswer(key: string, value: PyValue, cookies: ReadonlyMap<string, string>, accessed: boolean): LessonAnswer {
   const echoed: PyDict[] = [];

@@ -27,8 +27,8 @@ export const MEMOS = {
   openedTokens: { keyLength: 4096 },
   /** Source cookie or flat data, second and Secure → the Set-Cookie of its renewal, per configuration (cookie-sessions.ts). */
   renewals: { keyLength: 8192 },
-  /** Key, value and the request's cookies → the lesson's answer body, per Cookie header reading (the lesson server's lesson.ts). */
-  lessonAnswers: { keyLength: 1024 },
+  /** Key, text value and the request's cookies → the lesson's answer (the lesson server's lesson.ts). */
+  lessonAnswers: { keyLength: 8192 },
 } as const satisfies Record<string, { readonly keyLength: number }>;
 
 export type MemoName = keyof typeof MEMOS;
