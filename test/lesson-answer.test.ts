@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Session } from 'signet-session';
-import { setMemosEnabled } from 'signet-session/core/memo';
+import { withoutMemos } from './support/memos.js';
 import { answerLesson } from 'signet-lesson/server/lesson';
 
 const RUNS = Number(process.env['SIGNET_PROPERTY_RUNS'] ?? 300);
@@ -20,14 +20,6 @@ function answerOf([key, value, cookies]: Request): string {
   return `${answer.status} ${answer.text}`;
 }
 
-function withoutMemos<R>(compute: () => R): R {
-  setMemosEnabled(false);
-  try {
-    return compute();
-  } finally {
-    setMemosEnabled(true);
-  }
-}
 
 describe('The lesson answers the same with its memo as without', () => {
   const text = fc.string({ maxLength: 6, unit: fc.constantFrom('a', 'b', '1', ':', '=', ';', 'é') });

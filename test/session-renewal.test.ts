@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { CookieSessions, encodeBase64Url, FLASK_COOKIE, FlaskSessionCodec, Float, Session, TimestampSigner, Tuple, type PyDict, type PyValue, type SessionOptions } from 'signet-session';
 import { setMemosEnabled } from 'signet-session/core/memo';
+import { withoutMemos } from './support/memos.js';
 import { pyDictOf, pyKey, pyValue } from './support/py-arbitraries.js';
 import { assertStrictEqual } from './support/strict-equal.js';
 
@@ -40,15 +41,6 @@ function cookieOf(sessions: CookieSessions, data: PyDict): string {
   return valueOf(saved.setCookie);
 }
 
-/** What `compute` gives with every memo off. */
-function withoutMemos<R>(compute: () => R): R {
-  setMemosEnabled(false);
-  try {
-    return compute();
-  } finally {
-    setMemosEnabled(true);
-  }
-}
 
 function valueOf(setCookie: string): string {
   const pair = setCookie.split(';', 1)[0] ?? '';

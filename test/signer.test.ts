@@ -1,13 +1,14 @@
 /**
- * The signer's HMAC-SHA1 is two one-shot hashes over pads made once (core/signer.ts),
- * not createHmac: these tests hold it to createHmac's signature for any text and key,
- * computed here from the itsdangerous definition (key = HMAC(secret, salt)).
+ * The signer's HMAC-SHA1 is plain code over pads hashed once (core/hmac-sha1.ts), not
+ * createHmac: these tests hold it to createHmac's signature for any text and key, and
+ * the signer to the itsdangerous definition (key = HMAC(secret, salt)) computed here.
  */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Signer } from 'signet-session';
+import { HmacSha1 } from 'signet-session/core/hmac-sha1';
 import { setMemosEnabled } from 'signet-session/core/memo';
 
 const RUNS = Number(process.env['SIGNET_PROPERTY_RUNS'] ?? 300);
@@ -55,5 +56,32 @@ describe('Signer signs as createHmac does', () => {
     } finally {
       setMemosEnabled(true);
     }
+  });
+});
+
+describe('HmacSha1 gives createHmac\'s HMAC-SHA1', () => {
+  const expected = (key: Uint8Array, text: string): string => createHmac('sha1', key).update(text, 'utf8').digest('base64url');
+
+  it('for any key of up to 64 bytes and any text', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.string({ unit: 'binary', maxLength: 400 }), (key, text) => {
+        assert.equal(new HmacSha1(key).signBase64Url(text), expected(key, text));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('for every text length from 0 to 300 bytes (each place SHA-1\'s padding can fall) and long texts past its buffer', () => {
+    const key = new Uint8Array(64).map((_, i) => 255 - i);
+    const hmac = new HmacSha1(key);
+    for (let length = 0; length <= 300; length++) {
+      const text = 'x'.repeat(length);
+      assert.equal(hmac.signBase64Url(text), expected(key, text), `${length} bytes`);
+    }
+    for (const text of ['y'.repeat(16_384), '€'.repeat(5_462), 'z'.repeat(100_000)]) assert.equal(hmac.signBase64Url(text), expected(key, text));
+  });
+
+  it('refuses a key longer than a block, which RFC 2104 hashes first', () => {
+    assert.throws(() => new HmacSha1(new Uint8Array(65)), /key is invalid: 65 bytes/);
   });
 });

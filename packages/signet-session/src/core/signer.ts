@@ -7,7 +7,8 @@
  *     signature = b64u(HMAC-SHA1(key, value "." timestamp))
  *     key       = HMAC-SHA1(secret, salt)                    ("hmac" derivation)
  */
-import * as crypto from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { HmacSha1 } from './hmac-sha1.js';
 import { decodeBase64Lenient, encodeBase64Url } from './base64.js';
 import { BadSignature, BadTimeSignature, SignatureExpired, err, ok, type Result } from './errors.js';
 import { memosEnabled, StringMemo } from './memo.js';
@@ -55,49 +56,6 @@ export function secretBytes(secret: Secret, what = 'secret'): Buffer {
 
 const SEPARATOR = '.';
 
-/** SHA-1's block, in bytes: HMAC pads its key to this. */
-const SHA1_BLOCK = 64;
-/** Texts up to this many chars (3 UTF-8 bytes each at most) are signed in the key's own buffer. */
-const ONE_SHOT_CHARS = 8192;
-// crypto.hash (Node 20.12+) hashes in one native call; before it, createHash.
-const sha1: (data: Uint8Array) => Buffer =
-  typeof crypto.hash === 'function' ? (data) => crypto.hash('sha1', data, 'buffer') : (data) => crypto.createHash('sha1').update(data).digest();
-
-/**
- * HMAC-SHA1 (RFC 2104) with its key's two pads made once: a signature is then two
- * one-shot hashes, where createHmac builds a stream object on every call (most of the
- * cost of signing a cookie). The verdicts are createHmac's: the text is hashed as UTF-8.
- */
-class HmacSha1 {
-  /** The key XOR ipad, then room for the text. */
-  private readonly inner: Buffer;
-  /** The key XOR opad, then the inner digest. */
-  private readonly outer: Buffer;
-  private readonly key: crypto.KeyObject;
-
-  constructor(key: Buffer) {
-    // A derived key: 20 bytes, so never longer than a block (which RFC 2104 would hash first).
-    if (key.length > SHA1_BLOCK) throw new RangeError(`key is invalid: ${key.length} bytes (at most ${SHA1_BLOCK})`);
-    const block = Buffer.alloc(SHA1_BLOCK);
-    key.copy(block);
-    this.inner = Buffer.alloc(SHA1_BLOCK + 3 * ONE_SHOT_CHARS);
-    this.outer = Buffer.alloc(SHA1_BLOCK + 20);
-    for (let i = 0; i < SHA1_BLOCK; i++) {
-      this.inner[i] = (block[i] as number) ^ 0x36;
-      this.outer[i] = (block[i] as number) ^ 0x5c;
-    }
-    this.key = crypto.createSecretKey(key);
-  }
-
-  /** The base64url HMAC of `value` (UTF-8). */
-  sign(value: string): string {
-    if (value.length > ONE_SHOT_CHARS) return crypto.createHmac('sha1', this.key).update(value, 'utf8').digest('base64url');
-    const length = this.inner.write(value, SHA1_BLOCK, 'utf8');
-    sha1(this.inner.subarray(0, SHA1_BLOCK + length)).copy(this.outer, SHA1_BLOCK);
-    return sha1(this.outer).toString('base64url');
-  }
-}
-
 /**
  * Whether a given signature is the expected one, in time that does not depend on where
  * they differ (as `hmac.compare_digest`); a length mismatch reveals nothing secret.
@@ -120,7 +78,7 @@ export class Signer {
 
   constructor(options: SignerOptions) {
     const fallbacks = options.secretFallbacks ?? [];
-    const derive = (secret: Secret, what: string): HmacSha1 => new HmacSha1(crypto.createHmac('sha1', secretBytes(secret, what)).update(options.salt, 'utf8').digest());
+    const derive = (secret: Secret, what: string): HmacSha1 => new HmacSha1(createHmac('sha1', secretBytes(secret, what)).update(options.salt, 'utf8').digest());
     const newestFirst = fallbacks.map((_, i) => fallbacks.length - 1 - i);
     this.keys = [derive(options.secret, 'secret'), ...newestFirst.map((i) => derive(fallbacks[i] as Secret, `secretFallbacks[${i}]`))];
     this.indexes = [0, ...newestFirst.map((i) => 1 + i)];
@@ -132,11 +90,11 @@ export class Signer {
     // same second, and verifies the same cookie, many times over. An HMAC is a pure
     // function of its input, so this changes no verdict.
     if (index === 0) return this.memo.get(value, this.computeSignature);
-    return (this.keys[index] as HmacSha1).sign(value);
+    return (this.keys[index] as HmacSha1).signBase64Url(value);
   }
 
   private readonly memo = new StringMemo<string>('signatures');
-  private readonly computeSignature = (value: string): string => (this.keys[0] as HmacSha1).sign(value);
+  private readonly computeSignature = (value: string): string => (this.keys[0] as HmacSha1).signBase64Url(value);
 
   sign(value: string): string {
     return value + SEPARATOR + this.signature(value);
