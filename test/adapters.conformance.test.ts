@@ -36,6 +36,8 @@ import { CookieSessions, type SessionOptions } from 'signet-session/core/cookie-
 import type { BadData, CookieTooLarge } from 'signet-session/core/errors';
 import { Markup, type PyDict } from 'signet-session/core/python-types';
 import { Session } from 'signet-session/core/session';
+import { SessionIds } from 'signet-session/core/session-id';
+import { MemoryStore } from 'signet-session/core/store';
 import { signetSession as expressSession } from 'signet-session/express';
 import { signetSession as fastifySession, type SignetSessionOptions } from 'signet-session/fastify';
 import { fetchSessions, type FetchSession } from 'signet-session/fetch';
@@ -415,7 +417,7 @@ const fetchAdapter: Adapter = {
         response = toResponse({ status: 500, json: { error: error instanceof Error ? error.message : String(error) } });
       }
       if (url.pathname === '/late') session.set('late', LATE_VALUE);
-      const answer = apply(response);
+      const answer = await Promise.resolve(apply(response) as Response | Promise<Response>); // a promise with a store
       if (url.pathname === '/after') record(afterWrites, () => session.set('after', true));
       // The usual HEAD idiom, a copy of the answer without its body: the session's headers must survive it.
       return request.method === 'HEAD' ? new Response(null, answer) : answer;
@@ -782,6 +784,74 @@ for (const adapter of ADAPTERS) {
           assert.match(error.message, /\bsecret\b/, error.message);
           assert.match(error.message, /\b(set|give)\b/i, error.message);
         }
+      });
+    });
+
+    describe('server-side sessions (a memory store)', () => {
+      const withStore = (store: MemoryStore, extra: Record<string, unknown> = {}): AppSetup => ({ session: { store, ...extra } as unknown as Partial<SessionOptions<SessionData>> });
+      const ids = new SessionIds({ secret: SECRET });
+
+      it('keeps the data in the store and only a signed id in the cookie, across requests', async () => {
+        const store = new MemoryStore({ clock: testClock });
+        const { port } = await start(withStore(store));
+        const jar = new CookieJar();
+        const first = await get(port, '/count');
+        jar.store(first);
+        assert.deepEqual(json(first), { count: 1 });
+        const second = await get(port, '/count', jar);
+        jar.store(second);
+        assert.deepEqual(json(second), { count: 2 });
+        const value = cookieValue(setCookieFor(await get(port, '/permanent', jar), 'session') ?? '');
+        const read = ids.read(value);
+        assert.ok(read.ok, 'the cookie is a signed id');
+        assert.doesNotMatch(value, /count/);
+        assert.equal(store.size, 1);
+        assert.deepEqual(json(await get(port, '/read', jar)), { count: 1 });
+      });
+
+      it(`saves a write made ${adapter.late}, before the headers go out`, async () => {
+        const store = new MemoryStore({ clock: testClock });
+        const { port } = await start(withStore(store));
+        const jar = new CookieJar();
+        jar.store(await get(port, '/count'));
+        await get(port, '/late', jar);
+        assert.deepEqual(json(await get(port, '/dump', jar)), { count: 1, late: LATE_VALUE });
+      });
+
+      it('loads nothing and sets no cookie and no Vary for a session never touched; an unknown id gets a new one', async () => {
+        const store = new MemoryStore({ clock: testClock });
+        const rejected: string[] = [];
+        const { port } = await start({ ...withStore(store), onRejected: (reason) => rejected.push(reason.reason) });
+        const untouched = await get(port, '/untouched');
+        assert.deepEqual(setCookiesOf(untouched), []);
+        assert.equal(untouched.headers.vary, undefined);
+        const forgotten = ids.cookieValue(ids.create());
+        const stale = new CookieJar();
+        stale.cookies.set('session', forgotten);
+        const answer = await get(port, '/count', stale);
+        const issued = cookieValue(setCookieFor(answer, 'session') ?? '');
+        assert.notEqual(issued, forgotten, 'never the id it came with');
+        assert.ok(ids.read(issued).ok);
+        assert.deepEqual(rejected, ['unknown-session']);
+      });
+
+      it('shows flashed messages once, through the store', async () => {
+        const store = new MemoryStore({ clock: testClock });
+        const { port } = await start(withStore(store));
+        const jar = new CookieJar();
+        jar.store(await get(port, '/flash?m=saved&c=info'));
+        assert.deepEqual(json(await get(port, '/flashes', jar)), [{ category: 'info', message: 'saved', markup: false }]);
+        assert.deepEqual(json(await get(port, '/flashes', jar)), []);
+      });
+
+      it('ends the session when it is cleared: the store forgets it, and the cookie is deleted', async () => {
+        const store = new MemoryStore({ clock: testClock });
+        const { port } = await start(withStore(store));
+        const jar = new CookieJar();
+        jar.store(await get(port, '/count'));
+        const cleared = await get(port, '/clear', jar);
+        assert.deepEqual(setCookiesOf(cleared), [CLEARED]);
+        assert.equal(store.size, 0);
       });
     });
   });

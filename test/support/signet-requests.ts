@@ -116,6 +116,7 @@ export class SignetApp {
     const view = runSteps(handle.session, request.steps ?? []);
     const after = runSteps(handle.session, request.after ?? []);
     const outcome = handle.finish();
+    if (outcome instanceof Promise) throw new TypeError('a cookie session saves synchronously');
     const preset = (request.vary ?? []).join(', ');
     const vary = outcome.vary ? varyWithCookie(preset === '' ? undefined : preset) : preset === '' ? null : preset;
     const session = handle.session;

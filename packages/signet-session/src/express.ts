@@ -13,8 +13,7 @@
  * which follows Express's `trust proxy` setting.
  */
 import type { Request, RequestHandler, Response } from 'express';
-import type { CookieSessions, SessionOptions } from './core/cookie-sessions.js';
-import { defaultErrorAnswer, SessionEngine, varyWithCookie, type SessionData, type SessionOutcome } from './core/engine.js';
+import { defaultErrorAnswer, SessionEngine, varyWithCookie, type EngineOptions, type SessionData, type SessionOutcome } from './core/engine.js';
 import type { BadData, CookieTooLarge } from './core/errors.js';
 import type { Session } from './core/session.js';
 import { beforeHeaders, type Replacement } from './node-headers.js';
@@ -31,7 +30,7 @@ declare global {
   }
 }
 
-export type SignetExpressOptions = (SessionOptions<SessionData> | { readonly sessions: CookieSessions<SessionData> }) & {
+export type SignetExpressOptions = EngineOptions<SessionData> & {
   /** Told why an incoming session cookie was ignored (tampered, expired, failed the schema...). */
   readonly onRejected?: (req: Request, reason: BadData) => void;
   /**
@@ -59,13 +58,19 @@ export function signetSession(options: SignetExpressOptions): RequestHandler {
       ...(onRejected === undefined ? {} : { onRejected: (reason: BadData) => { onRejected(req, reason); } }),
     });
     Object.defineProperty(req, 'session', { value: handle.session, configurable: true, enumerable: true });
-    beforeHeaders(res, () => apply(req, res, handle.finish()));
-    next();
+    beforeHeaders(res, () => {
+      const finished = handle.finish();
+      return finished instanceof Promise ? finished.then((outcome) => apply(req, res, outcome)) : apply(req, res, finished);
+    });
+    const loading = handle.ready(); // a store session is loaded before the app runs
+    if (loading === undefined) next();
+    else loading.then(() => { next(); }, next);
   };
 
   function apply(req: Request, res: Response, outcome: SessionOutcome): Replacement | undefined {
     if (outcome.vary) res.setHeader('vary', varyWithCookie(headerText(res.getHeader('vary'))));
     if (outcome.renewalSkipped !== undefined) onRenewalSkipped?.(req, outcome.renewalSkipped);
+    if (outcome.conflict !== undefined) return defaultErrorAnswer({ ...outcome, conflict: outcome.conflict });
     if (outcome.error === undefined) {
       for (const cookie of outcome.setCookie) res.appendHeader('set-cookie', cookie);
       return undefined;

@@ -14,9 +14,10 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler, RouteOptions } from 'fastify';
 import { readCookies } from './core/cookie-header.js';
-import type { CookieSessions, SessionOptions } from './core/cookie-sessions.js';
-import { defaultErrorAnswer, SessionEngine, varyWithCookie, type RequestSession, type SessionData, type SessionOutcome } from './core/engine.js';
+import type { SessionOptions } from './core/cookie-sessions.js';
+import { defaultErrorAnswer, SessionEngine, varyWithCookie, type EngineOptions, type RequestSession, type SessionData, type SessionOutcome } from './core/engine.js';
 import type { BadData, CookieTooLarge } from './core/errors.js';
+import type { SessionConflict } from './core/server-sessions.js';
 import type { Session } from './core/session.js';
 
 export type { SessionData };
@@ -28,7 +29,7 @@ declare module 'fastify' {
   }
 }
 
-export type SignetSessionOptions = (SessionOptions<SessionData> | { readonly sessions: CookieSessions<SessionData> }) & {
+export type SignetSessionOptions = EngineOptions<SessionData> & {
   /** Told why an incoming session cookie was ignored (tampered, expired, failed the schema...). */
   readonly onRejected?: (request: FastifyRequest, reason: BadData) => void;
   /**
@@ -103,12 +104,29 @@ function plugin(fastify: FastifyInstance, options: SignetSessionOptions, done: (
       next(null, payload); // never used: no cookie, no Vary, as in Flask
       return;
     }
-    const outcome: SessionOutcome = handle.finish();
-    if (outcome.vary) void reply.header('vary', varyWithCookie(headerText(reply.getHeader('vary'))));
-    for (const cookie of outcome.setCookie) void reply.header('set-cookie', cookie); // Fastify appends set-cookie
-    if (outcome.renewalSkipped !== undefined) options.onRenewalSkipped?.(request, outcome.renewalSkipped);
-    next(null, outcome.error === undefined ? payload : onTooLarge(request, reply, outcome.error, outcome.clearCookie));
+    const apply = (outcome: SessionOutcome): void => {
+      if (outcome.vary) void reply.header('vary', varyWithCookie(headerText(reply.getHeader('vary'))));
+      for (const cookie of outcome.setCookie) void reply.header('set-cookie', cookie); // Fastify appends set-cookie
+      if (outcome.renewalSkipped !== undefined) options.onRenewalSkipped?.(request, outcome.renewalSkipped);
+      if (outcome.conflict !== undefined) {
+        next(null, conflictAnswer(reply, { ...outcome, conflict: outcome.conflict }));
+        return;
+      }
+      next(null, outcome.error === undefined ? payload : onTooLarge(request, reply, outcome.error, outcome.clearCookie));
+    };
+    const finished = handle.finish();
+    if (finished instanceof Promise) finished.then(apply, (error: unknown) => { next(error as Error); });
+    else apply(finished);
   };
+
+  // A store session is loaded before the handler runs (a cookie session opens on first use).
+  if (engine.stored) {
+    fastify.addHook('onRequest', (request, _reply, done) => {
+      const loading = handleOf(request).ready();
+      if (loading === undefined) done();
+      else loading.then(() => { done(); }, done);
+    });
+  }
 
   fastify.addHook('onRoute', (route: RouteOptions) => {
     route.onSend = [...(route.onSend === undefined ? [] : Array.isArray(route.onSend) ? route.onSend : [route.onSend]), save];
@@ -122,6 +140,13 @@ function plugin(fastify: FastifyInstance, options: SignetSessionOptions, done: (
     save.call(fastify, request, reply, payload, next);
   });
   done();
+}
+
+/** A strict store session's conflict: 409, JSON `{"error"}`, nothing saved. */
+function conflictAnswer(reply: FastifyReply, outcome: SessionOutcome & { readonly conflict: SessionConflict }): string {
+  const answer = defaultErrorAnswer(outcome);
+  void reply.code(answer.status).headers(answer.headers);
+  return answer.body;
 }
 
 function headerText(value: ReturnType<FastifyReply['getHeader']>): string | undefined {

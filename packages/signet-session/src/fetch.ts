@@ -13,15 +13,15 @@
  *
  * A thin layer over the engine (src/core/engine.ts).
  */
-import type { CookieSessions, SessionOptions } from './core/cookie-sessions.js';
-import { SessionEngine, type SessionData } from './core/engine.js';
+import { SessionEngine, type EngineOptions, type SessionData, type SessionOutcome } from './core/engine.js';
 import type { BadData, CookieTooLarge } from './core/errors.js';
+import type { ServerSessions } from './core/server-sessions.js';
 import type { Session } from './core/session.js';
 import { applyOutcome, cameOverHttps, defaultTooLargeResponse } from './web-response.js';
 
 export type { SessionData };
 
-export type FetchSessionOptions = (SessionOptions<SessionData> | { readonly sessions: CookieSessions<SessionData> }) & {
+export type FetchSessionOptions = EngineOptions<SessionData> & {
   /**
    * Believe the first `X-Forwarded-Proto` for Secure `auto`: only behind a proxy that
    * sets it, and that the client cannot reach around. Default false.
@@ -40,24 +40,28 @@ export type FetchSessionOptions = (SessionOptions<SessionData> | { readonly sess
 };
 
 /** One request's session, and how to finish its answer. */
-export interface FetchSession {
+/** What `apply` gives: a promise for store sessions (the write comes first), the Response itself for cookie sessions. */
+export type Applied<O> = O extends { readonly store: unknown } | { readonly sessions: ServerSessions<SessionData> } ? Promise<Response> : Response;
+
+export interface FetchSession<R extends Response | Promise<Response> = Response> {
   /** The session, opened from the request's cookie on first use. */
   readonly session: Session<SessionData>;
   /** Await it before using the session, when it is not undefined (store-backed sessions). */
   readonly ready: () => Promise<void> | undefined;
   /**
    * The answer with the session's headers added (Set-Cookie, Vary), or the error answer
-   * when a changed session cannot be saved. Call it once, with the final Response.
+   * when a changed session cannot be saved. Call it once, with the final Response. A
+   * promise for a store session (the write comes first): `await` it either way.
    */
-  readonly apply: (response: Response) => Response;
+  readonly apply: (response: Response) => R;
 }
 
-export interface FetchSessions {
-  open(request: Request): FetchSession;
+export interface FetchSessions<R extends Response | Promise<Response> = Response> {
+  open(request: Request): FetchSession<R>;
 }
 
 /** @throws TypeError naming the option, for a configuration that cannot work. */
-export function fetchSessions(options: FetchSessionOptions): FetchSessions {
+export function fetchSessions<O extends FetchSessionOptions>(options: O): FetchSessions<Applied<O>> {
   const engine = new SessionEngine<SessionData>(options);
   const trustProxy = options.trustProxy === true;
   const { onRejected, onRenewalSkipped, onCookieTooLarge } = options;
@@ -72,9 +76,12 @@ export function fetchSessions(options: FetchSessionOptions): FetchSessions {
         session: handle.session,
         ready: () => handle.ready(),
         apply: (response) => {
-          const outcome = handle.finish();
-          if (outcome.renewalSkipped !== undefined) onRenewalSkipped?.(request, outcome.renewalSkipped);
-          return applyOutcome(response, outcome, onCookieTooLarge === undefined ? defaultTooLargeResponse : (error, clear) => onCookieTooLarge(request, error, clear));
+          const complete = (outcome: SessionOutcome): Response => {
+            if (outcome.renewalSkipped !== undefined) onRenewalSkipped?.(request, outcome.renewalSkipped);
+            return applyOutcome(response, outcome, onCookieTooLarge === undefined ? defaultTooLargeResponse : (error, clear) => onCookieTooLarge(request, error, clear));
+          };
+          const finished = handle.finish();
+          return (finished instanceof Promise ? finished.then(complete) : complete(finished)) as Applied<O>;
         },
       };
     },

@@ -14,8 +14,7 @@
  * throws instead of being lost. A thin layer over the engine (src/core/engine.ts).
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import type { CookieSessions, SessionOptions } from './core/cookie-sessions.js';
-import { SessionEngine, type SessionData } from './core/engine.js';
+import { SessionEngine, type EngineOptions, type SessionData } from './core/engine.js';
 import type { BadData, CookieTooLarge } from './core/errors.js';
 import type { Session } from './core/session.js';
 import { applyOutcome, cameOverHttps, defaultTooLargeResponse } from './web-response.js';
@@ -34,7 +33,7 @@ declare module 'hono' {
   }
 }
 
-export type SignetHonoOptions = (SessionOptions<SessionData> | { readonly sessions: CookieSessions<SessionData> }) & {
+export type SignetHonoOptions = EngineOptions<SessionData> & {
   /** Believe the first `X-Forwarded-Proto` for Secure `auto`: only behind a proxy you trust. Default false. */
   readonly trustProxy?: boolean;
   /** Told why an incoming session cookie was ignored (tampered, expired, failed the schema...). */
@@ -60,7 +59,8 @@ export function signetSession(options: SignetHonoOptions): MiddlewareHandler<Ses
     const loading = handle.ready();
     if (loading !== undefined) await loading;
     await next();
-    const outcome = handle.finish();
+    const finished = handle.finish();
+    const outcome = finished instanceof Promise ? await finished : finished;
     if (outcome.renewalSkipped !== undefined) onRenewalSkipped?.(c, outcome.renewalSkipped);
     const answer = applyOutcome(c.res, outcome, onCookieTooLarge === undefined ? defaultTooLargeResponse : (error, clear) => onCookieTooLarge(c, error, clear));
     if (answer !== c.res) {

@@ -17,6 +17,10 @@ export const defaultTooLargeResponse: TooLargeAnswer = (error, clearCookie) => {
 };
 
 export function applyOutcome(response: Response, outcome: SessionOutcome, onTooLarge: TooLargeAnswer): Response {
+  if (outcome.conflict !== undefined) {
+    const answer = defaultErrorAnswer({ ...outcome, conflict: outcome.conflict });
+    return withHeaders(new Response(answer.body, { status: answer.status, headers: answer.headers }), outcome.vary, []);
+  }
   if (outcome.error !== undefined) {
     const answer = onTooLarge(outcome.error, outcome.clearCookie);
     return outcome.vary ? withHeaders(answer, outcome.vary, []) : answer;

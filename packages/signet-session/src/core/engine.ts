@@ -10,15 +10,17 @@
  * The adapters (fastify.ts, express.ts, hono.ts, fetch.ts) only find the Cookie header,
  * say whether the request came over HTTPS, and write what `finish` gives back.
  *
- * `ready()` is where a store-backed session will be loaded from the network before the
- * handler runs; a cookie session opens synchronously, so it returns `undefined` and an
- * adapter awaits nothing.
+ * A store-backed session (server-sessions.ts) is loaded by `ready()` before the handler
+ * runs and saved by `finish()`, both promises; a cookie session opens and saves
+ * synchronously: `ready()` returns `undefined` and `finish()` the outcome itself, so an
+ * adapter awaits nothing and a cookie session pays nothing for the store.
  */
 import { readCookies } from './cookie-header.js';
 import { CookieSessions, tooLargeMessage, type SessionOptions } from './cookie-sessions.js';
 import type { BadData, CookieTooLarge } from './errors.js';
 import type { PyDict } from './python-types.js';
-import { Session } from './session.js';
+import { ServerSessions, type LoadedSession, type SavedServerSession, type ServerSessionOptions, type SessionConflict } from './server-sessions.js';
+import { Session, type OpenedData } from './session.js';
 
 /**
  * The application's session data, one declaration for every adapter. Declare its
@@ -57,6 +59,10 @@ export interface SessionOutcome {
   readonly clearCookie?: string;
   /** An unchanged session was too large to renew: the browser keeps the valid cookie it sent. */
   readonly renewalSkipped?: CookieTooLarge;
+  /** A store session in strict mode was written by another request since this one read it: nothing was saved. Answer it instead (409 by default). */
+  readonly conflict?: SessionConflict;
+  /** A store session ended (logged out, revoked, expired) while the request ran: nothing was written back, and `setCookie` clears the cookie. */
+  readonly ended?: boolean;
 }
 
 /** A plain answer, for adapters to send as their framework sends any. */
@@ -68,11 +74,12 @@ export interface ErrorAnswer {
 
 const NOTHING: SessionOutcome = Object.freeze({ setCookie: Object.freeze([]), vary: false });
 
-export type EngineOptions<T extends PyDict = PyDict> = SessionOptions<T> | { readonly sessions: CookieSessions<T> };
+/** Cookie sessions (the options, or a `CookieSessions`), or server-side ones (options with a `store`, or a `ServerSessions`). */
+export type EngineOptions<T extends PyDict = PyDict> = SessionOptions<T> | ServerSessionOptions | { readonly sessions: CookieSessions<T> | ServerSessions<T> };
 
 /** One configuration, checked once; `begin` is called per request. */
 export class SessionEngine<T extends PyDict = PyDict> {
-  readonly sessions: CookieSessions<T>;
+  readonly sessions: CookieSessions<T> | ServerSessions<T>;
   private readonly secureAuto: boolean;
 
   /** @throws TypeError naming the option, for a configuration that cannot work. */
@@ -80,7 +87,7 @@ export class SessionEngine<T extends PyDict = PyDict> {
     // A runtime guard: JavaScript callers and `process.env.X!` pass undefined too.
     const given: unknown = options;
     if (typeof given !== 'object' || given === null) throw new TypeError(`options is invalid: ${given === null ? 'null' : typeof given} (give at least { secret })`);
-    this.sessions = 'sessions' in options ? options.sessions : new CookieSessions<T>(options);
+    this.sessions = 'sessions' in options ? options.sessions : 'store' in options ? new ServerSessions<T>(options) : new CookieSessions<T>(options);
     this.secureAuto = this.sessions.settings.cookie.secure === 'auto';
   }
 
@@ -88,14 +95,34 @@ export class SessionEngine<T extends PyDict = PyDict> {
     return this.sessions.cookieName;
   }
 
-  /** Starts a request. Nothing is read until the session is used. */
+  /** Whether sessions live in a store: `ready()` and `finish()` then give promises. */
+  get stored(): boolean {
+    return this.sessions instanceof ServerSessions;
+  }
+
+  /** Starts a request. A cookie session reads nothing until it is used; a store session is loaded by `ready()`. */
   begin(facts: RequestFacts): RequestSession<T> {
-    return new RequestSession<T>(this.sessions, facts, this.secureAuto);
+    const sessions = this.sessions;
+    return sessions instanceof ServerSessions ? new StoreRequestSession<T>(sessions, facts, this.secureAuto) : new CookieRequestSession<T>(sessions, facts, this.secureAuto);
   }
 }
 
-/** One request's session: opened on first use, saved once by {@link finish}. */
-export class RequestSession<T extends PyDict = PyDict> {
+/** One request's session: opened on first use (a store's: by {@link ready}), saved once by {@link finish}. */
+export interface RequestSession<T extends PyDict = PyDict> {
+  readonly session: Session<T>;
+  /** A promise to await before the handler runs, when the session must be loaded first; undefined for a cookie session. */
+  ready(): Promise<void> | undefined;
+  /**
+   * What the response needs, computed once, just before its headers go out: any write
+   * made before then is saved. A session never used sets no cookie and no Vary. A
+   * promise for a store session (the write), the outcome itself for a cookie session.
+   */
+  finish(): SessionOutcome | Promise<SessionOutcome>;
+}
+
+const CLOSED_REASON = 'it was written after its cookie was saved, so the change would be lost (register the session middleware before the code that writes it)';
+
+class CookieRequestSession<T extends PyDict> implements RequestSession<T> {
   /** The session, opened from the cookie on first use. */
   readonly session: Session<T>;
   private finished = false;
@@ -126,20 +153,71 @@ export class RequestSession<T extends PyDict = PyDict> {
     if (this.finished) throw new TypeError('finish is invalid: called twice for one request (the session is saved once)');
     this.finished = true;
     const session = this.session;
-    session.close('it was written after its cookie was saved, so the change would be lost (register the session middleware before the code that writes it)');
+    session.close(CLOSED_REASON);
     if (!session.opened) return NOTHING;
     const secure = this.secureAuto ? resolveSecure(this.facts.secure) : undefined;
-    const saved = this.sessions.save(session, secure === undefined ? {} : { secure });
-    const setCookie = saved.setCookie === undefined ? [] : [saved.setCookie];
-    return {
-      setCookie,
-      vary: saved.vary,
-      ...(saved.error === undefined ? {} : { error: saved.error }),
-      ...(saved.clearCookie === undefined ? {} : { clearCookie: saved.clearCookie }),
-      ...(saved.renewalSkipped === undefined ? {} : { renewalSkipped: saved.renewalSkipped }),
-    };
+    return outcomeOf(this.sessions.save(session, secure === undefined ? {} : { secure }));
   }
 }
+
+function outcomeOf(saved: SavedServerSession): SessionOutcome {
+  const setCookie = saved.setCookie === undefined ? [] : [saved.setCookie];
+  return {
+    setCookie,
+    vary: saved.vary,
+    ...(saved.error === undefined ? {} : { error: saved.error }),
+    ...(saved.clearCookie === undefined ? {} : { clearCookie: saved.clearCookie }),
+    ...(saved.renewalSkipped === undefined ? {} : { renewalSkipped: saved.renewalSkipped }),
+    ...(saved.conflict === undefined ? {} : { conflict: saved.conflict }),
+    ...(saved.ended === true ? { ended: true } : {}),
+  };
+}
+
+/** A store session: loaded from the store by {@link ready} (only when a cookie came), written by {@link finish}. */
+class StoreRequestSession<T extends PyDict> implements RequestSession<T> {
+  readonly session: Session<T>;
+  private finished = false;
+  private loaded: LoadedSession | undefined;
+  private opened: OpenedData<T> | undefined;
+  private loading: Promise<void> | undefined;
+
+  constructor(
+    private readonly sessions: ServerSessions<T>,
+    private readonly facts: RequestFacts,
+    private readonly secureAuto: boolean,
+  ) {
+    this.session = Session.deferred<T>(() => {
+      if (this.opened === undefined) throw new TypeError('session is invalid: used before it was loaded from the store (the adapter awaits ready() before the handler runs)');
+      return this.opened;
+    });
+    const cookie = facts.cookieHeader === undefined ? undefined : readCookies(facts.cookieHeader).get(sessions.cookieName);
+    if (cookie === undefined || cookie === '') {
+      this.opened = {}; // nothing to load: a new session, and no round trip
+      return;
+    }
+    this.loading = sessions.openData(cookie).then(({ opened, loaded, rejected }) => {
+      this.opened = opened;
+      this.loaded = loaded;
+      if (rejected !== undefined) facts.onRejected?.(rejected);
+    });
+  }
+
+  ready(): Promise<void> | undefined {
+    return this.loading;
+  }
+
+  finish(): SessionOutcome | Promise<SessionOutcome> {
+    if (this.finished) throw new TypeError('finish is invalid: called twice for one request (the session is saved once)');
+    this.finished = true;
+    const session = this.session;
+    session.close(CLOSED_REASON);
+    if (!session.opened || this.opened === undefined) return NOTHING;
+    const secure = this.secureAuto ? resolveSecure(this.facts.secure) : undefined;
+    return this.sessions.save(session, this.loaded ?? NEW_LOAD, secure === undefined ? {} : { secure }).then(outcomeOf);
+  }
+}
+
+const NEW_LOAD: LoadedSession = Object.freeze({ id: undefined, key: undefined, stored: undefined });
 
 function resolveSecure(secure: RequestFacts['secure']): boolean {
   return typeof secure === 'function' ? secure() : secure === true;
@@ -150,7 +228,11 @@ function resolveSecure(secure: RequestFacts['secure']): boolean {
  * a JSON `{"error"}`, and the Set-Cookie that clears the cookie the request came with,
  * so that the next request starts afresh instead of failing the same way.
  */
-export function defaultErrorAnswer(outcome: SessionOutcome & { readonly error: CookieTooLarge }): ErrorAnswer & { readonly setCookie: readonly string[] } {
+export function defaultErrorAnswer(outcome: SessionOutcome & ({ readonly error: CookieTooLarge } | { readonly conflict: SessionConflict })): ErrorAnswer & { readonly setCookie: readonly string[] } {
+  if (outcome.conflict !== undefined) {
+    return { status: 409, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: outcome.conflict.message }) + '\n', setCookie: [] };
+  }
+  if (outcome.error === undefined) throw new TypeError('outcome is invalid: it has no error to answer');
   return {
     status: 500,
     headers: { 'content-type': 'application/json' },

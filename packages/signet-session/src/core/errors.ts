@@ -34,7 +34,9 @@ export type BadDataReason =
   // session rules on top of a valid token
   | 'idle-timeout'
   | 'absolute-timeout'
-  | 'schema';
+  | 'schema'
+  // server-side sessions: a valid id the store does not have (it ended, or never was)
+  | 'unknown-session';
 
 export class BadData extends Error {
   override name = 'BadData';

@@ -1,0 +1,221 @@
+/**
+ * Server-side sessions over the memory store (core/server-sessions.ts, store.ts,
+ * session-id.ts): the id in the cookie, what the store keeps, and the rules of
+ * concurrent requests, each interleaved at a chosen point (load A, load B, save A,
+ * save B), so that every race is deterministic.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { MemoryStore, ServerSessions, SessionConflict, SessionIds, storageKey, type ServerSessionOptions } from 'signet-session';
+
+const SECRET = 'the server-session suite secret, 32+ bytes';
+const T0 = 1_700_000_000;
+
+function setup(options: Partial<ServerSessionOptions> = {}): { sessions: ServerSessions; store: MemoryStore; clock: { now: number } } {
+  const clock = { now: T0 * 1000 };
+  const store = new MemoryStore({ clock: () => clock.now });
+  const sessions = new ServerSessions({ secret: SECRET, store, clock: () => clock.now, ...options });
+  return { sessions, store, clock };
+}
+
+const valueOf = (setCookie: string | undefined): string => {
+  assert.ok(setCookie !== undefined, 'a cookie was set');
+  const pair = setCookie.split(';', 1)[0] ?? '';
+  return pair.slice(pair.indexOf('=') + 1);
+};
+
+/** A session saved with `data`, as a first request would: its cookie value. */
+async function created(sessions: ServerSessions, data: Record<string, string | number>): Promise<string> {
+  const { session, loaded } = await sessions.open(undefined);
+  for (const [key, value] of Object.entries(data)) session.set(key, value);
+  return valueOf((await sessions.save(session, loaded)).setCookie);
+}
+
+describe('Session ids', () => {
+  const ids = new SessionIds({ secret: SECRET });
+
+  it('are a family of 8 and a secret of 43 base64url characters, signed, and new each time', () => {
+    const id = ids.create();
+    assert.match(id.family, /^[A-Za-z0-9_-]{8}$/);
+    assert.match(id.secret, /^[A-Za-z0-9_-]{43}$/);
+    assert.notDeepEqual(ids.create(), id);
+    assert.equal(ids.create(id.family).family, id.family, 'a regeneration keeps the family');
+    const read = ids.read(ids.cookieValue(id));
+    assert.ok(read.ok);
+    assert.deepEqual(read.value.id, id);
+  });
+
+  it('refuse a changed cookie, another key\'s, and a signed value that is not an id', () => {
+    const cookie = ids.cookieValue(ids.create());
+    const changed = cookie.slice(0, 3) + (cookie[3] === 'a' ? 'b' : 'a') + cookie.slice(4);
+    const verdict = (value: string): string | undefined => {
+      const read = ids.read(value);
+      return read.ok ? undefined : read.error.reason;
+    };
+    assert.equal(verdict(changed), 'signature-mismatch');
+    assert.equal(verdict(new SessionIds({ secret: 'another secret entirely, 32+ bytes' }).cookieValue(ids.create())), 'signature-mismatch');
+    // The same key, but not an id: the Signer under the id's salt, over other text.
+    const other = new SessionIds({ secret: SECRET }) as unknown as { signer: { sign(value: string): string } };
+    assert.equal(verdict(other.signer.sign('hello.world')), 'malformed');
+    assert.equal(verdict(''), 'no-separator');
+  });
+
+  it('are kept under a key that holds the family as its hash tag and only a SHA-256 digest of the secret', () => {
+    const id = ids.create();
+    const key = storageKey(id);
+    assert.equal(key, `signet:{${id.family}}:s:${createHash('sha256').update(id.secret).digest('base64url')}`);
+    assert.ok(!key.includes(id.secret));
+  });
+
+  it('refuse injected random bytes of the wrong length, naming the option', () => {
+    const broken = new SessionIds({ secret: SECRET, randomBytes: () => new Uint8Array(3) });
+    assert.throws(() => broken.create(), /^TypeError: randomBytes is invalid: gave 3 bytes/);
+  });
+});
+
+describe('ServerSessions over the memory store', () => {
+  it('keeps the data in the store, with nothing of the cookie in it, and reads it back', async () => {
+    const { sessions, store } = setup();
+    const cookie = await created(sessions, { user: 'ada', visits: 1 });
+    assert.equal(store.size, 1);
+    const { session, rejected } = await sessions.open(cookie);
+    assert.equal(rejected, undefined);
+    assert.deepEqual(session.toDict(), { user: 'ada', visits: 1 });
+    const secret = cookie.split('.')[1] ?? '';
+    const dump = JSON.stringify([...(store as unknown as { sessions: Map<string, unknown> }).sessions].map(([key, entry]) => [key, [...((entry as { fields: Map<string, string> }).fields)]]));
+    assert.ok(!dump.includes(secret), 'a dump of the store holds no live cookie');
+  });
+
+  it('gives an unknown id a new session, never the id it came with', async () => {
+    const { sessions } = setup();
+    const ids = new SessionIds({ secret: SECRET });
+    const unknown = ids.cookieValue(ids.create());
+    const { session, loaded, rejected } = await sessions.open(unknown);
+    assert.equal(rejected?.reason, 'unknown-session');
+    session.set('a', 1);
+    const issued = valueOf((await sessions.save(session, loaded)).setCookie);
+    assert.notEqual(issued, unknown);
+  });
+
+  it('keeps both writes of two parallel requests that change different keys', async () => {
+    const { sessions } = setup();
+    const cookie = await created(sessions, { a: 0, b: 0 });
+    const first = await sessions.open(cookie);
+    const second = await sessions.open(cookie);
+    first.session.set('a', 1);
+    second.session.set('b', 2);
+    await sessions.save(first.session, first.loaded);
+    await sessions.save(second.session, second.loaded);
+    assert.deepEqual((await sessions.open(cookie)).session.toDict(), { a: 1, b: 2 });
+  });
+
+  it('saves a list changed in place (its JSON changed), and sends nothing when nothing changed', async () => {
+    const { sessions, store } = setup();
+    const { session, loaded } = await sessions.open(undefined);
+    session.set('cart', ['apple']);
+    const cookie = valueOf((await sessions.save(session, loaded)).setCookie);
+    const opened = await sessions.open(cookie);
+    (opened.session.get('cart') as string[]).push('pear');
+    await sessions.save(opened.session, opened.loaded);
+    const again = await sessions.open(cookie);
+    assert.deepEqual(again.session.get('cart'), ['apple', 'pear']);
+    const version = (await store.load(storageKey((new SessionIds({ secret: SECRET }).read(cookie) as { value: { id: { family: string; secret: string } } }).value.id)))?.version;
+    again.session.set('cart', ['apple', 'pear']); // the same JSON: no write
+    const saved = await sessions.save(again.session, again.loaded);
+    assert.equal(saved.setCookie, undefined);
+    const after = await store.load(storageKey((new SessionIds({ secret: SECRET }).read(cookie) as { value: { id: { family: string; secret: string } } }).value.id));
+    assert.equal(after?.version, version);
+  });
+
+  it('in strict mode, refuses the second of two parallel writes with a SessionConflict, saving nothing of it', async () => {
+    const { sessions } = setup({ strict: true });
+    const cookie = await created(sessions, { a: 0 });
+    const first = await sessions.open(cookie);
+    const second = await sessions.open(cookie);
+    first.session.set('a', 1);
+    second.session.set('a', 2);
+    assert.equal((await sessions.save(first.session, first.loaded)).conflict, undefined);
+    const refused = await sessions.save(second.session, second.loaded);
+    assert.ok(refused.conflict instanceof SessionConflict);
+    assert.equal((await sessions.open(cookie)).session.get('a'), 1);
+  });
+
+  it('never writes back a session that ended while the request ran (a logout in parallel): nothing is resurrected', async () => {
+    const { sessions, store } = setup();
+    const cookie = await created(sessions, { user: 'ada' });
+    const inFlight = await sessions.open(cookie);
+    const logout = await sessions.open(cookie);
+    logout.session.clear();
+    await sessions.save(logout.session, logout.loaded);
+    assert.equal(store.size, 0);
+    inFlight.session.set('visits', 3);
+    const saved = await sessions.save(inFlight.session, inFlight.loaded);
+    assert.equal(saved.ended, true);
+    assert.match(saved.setCookie ?? '', /^session=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0/);
+    assert.equal(store.size, 0);
+    assert.equal((await sessions.open(cookie)).rejected?.reason, 'unknown-session');
+  });
+
+  it('pushes the idle deadline back at most once per quarter of the idle window, and voids a session idle too long', async () => {
+    const { sessions, store, clock } = setup({ idleTimeout: 400 });
+    const cookie = await created(sessions, { a: 1 });
+    const key = storageKey((new SessionIds({ secret: SECRET }).read(cookie) as { value: { id: { family: string; secret: string } } }).value.id);
+    const visit = async (atSeconds: number): Promise<void> => {
+      clock.now = (T0 + atSeconds) * 1000;
+      const { session, loaded } = await sessions.open(cookie);
+      session.get('a');
+      await sessions.save(session, loaded);
+    };
+    await visit(50); // before a quarter (100 s): no write
+    assert.equal((await store.load(key))?.version, 1);
+    await visit(100); // a quarter: touched
+    assert.equal((await store.load(key))?.touchedAt, T0 + 100);
+    assert.equal((await store.load(key))?.expiresAt, T0 + 500);
+    clock.now = (T0 + 100 + 401) * 1000;
+    assert.equal((await sessions.open(cookie)).rejected?.reason, 'unknown-session');
+  });
+
+  it('voids a session past its absolute timeout, however active, and the store forgets it by then', async () => {
+    const { sessions, store, clock } = setup({ absoluteTimeout: 60 });
+    const cookie = await created(sessions, { a: 1 });
+    clock.now = (T0 + 30) * 1000;
+    assert.equal((await sessions.open(cookie)).rejected, undefined);
+    clock.now = (T0 + 61) * 1000;
+    assert.equal((await sessions.open(cookie)).rejected?.reason, 'unknown-session');
+    assert.equal(store.size, 0);
+  });
+
+  it('refuses a missing store and a bad key prefix at construction, naming the option', () => {
+    assert.throws(() => new ServerSessions({ secret: SECRET, store: undefined as unknown as MemoryStore }), /^TypeError: store is invalid: undefined/);
+    assert.throws(() => new ServerSessions({ secret: SECRET, store: new MemoryStore(), keyPrefix: 'a b' }), /^TypeError: keyPrefix is invalid: "a b"/);
+    assert.throws(() => new MemoryStore({ maxSessions: 0 }), /^TypeError: maxSessions is invalid: 0/);
+  });
+});
+
+describe('MemoryStore', () => {
+  it('keeps at most maxSessions, dropping the one created first', async () => {
+    const store = new MemoryStore({ maxSessions: 2 });
+    const write = { set: new Map([['a', '1']]), remove: [], create: true, createdAt: T0, touchedAt: T0, expiresAt: 4_000_000_000 };
+    for (const key of ['k1', 'k2', 'k3']) assert.deepEqual(await store.write(key, write), { ok: true, version: 1 });
+    assert.equal(store.size, 2);
+    assert.equal(await store.load('k1'), undefined);
+    assert.ok((await store.load('k3')) !== undefined);
+  });
+
+  it('takes a key out in one step: of two takers, only the first gets it', async () => {
+    const store = new MemoryStore();
+    await store.write('k', { set: new Map([['_flashes', '[1]']]), remove: [], create: true, createdAt: T0, touchedAt: T0, expiresAt: 4_000_000_000 });
+    const [first, second] = await Promise.all([store.take('k', '_flashes'), store.take('k', '_flashes')]);
+    assert.equal(first, '[1]');
+    assert.equal(second, undefined);
+  });
+
+  it('counts a user\'s generation up on each revocation, from 0', async () => {
+    const store = new MemoryStore();
+    assert.equal(await store.generation('ada'), 0);
+    assert.equal(await store.revokeUser('ada'), 1);
+    assert.equal(await store.revokeUser('ada'), 2);
+    assert.equal(await store.generation('grace'), 0);
+  });
+});
