@@ -37,7 +37,10 @@ import type { BadData, CookieTooLarge } from 'signet-session/core/errors';
 import { Markup, type PyDict } from 'signet-session/core/python-types';
 import { Session } from 'signet-session/core/session';
 import { SessionIds } from 'signet-session/core/session-id';
-import { MemoryStore } from 'signet-session/core/store';
+import { MemoryStore, type SessionStore } from 'signet-session/core/store';
+import { RedisStore } from 'signet-session/redis';
+import { createClient } from 'redis';
+import { startRedis, type RedisProcess } from './support/redis-server.js';
 import { signetSession as expressSession } from 'signet-session/express';
 import { signetSession as fastifySession, type SignetSessionOptions } from 'signet-session/fastify';
 import { fetchSessions, type FetchSession } from 'signet-session/fetch';
@@ -485,6 +488,20 @@ async function eventually(check: () => boolean, what: string): Promise<void> {
  */
 const FRAMING_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length']);
 
+/** One real redis-server for the suite's store tests, started on a free port and stopped after. */
+let redis: RedisProcess | undefined;
+let connected: ReturnType<typeof createClient> | undefined;
+const redisClient = (): ReturnType<typeof createClient> => connected as ReturnType<typeof createClient>;
+before(async () => {
+  redis = await startRedis();
+  connected = createClient({ url: redis.url });
+  await connected.connect();
+});
+after(async () => {
+  await connected?.quit();
+  await redis?.stop();
+});
+
 /** Flask's own cookies for the attribute tests (Flask signs; signet must match). */
 let flaskCount = '';
 let flaskPermanent = '';
@@ -788,7 +805,7 @@ for (const adapter of ADAPTERS) {
     });
 
     describe('server-side sessions (a memory store)', () => {
-      const withStore = (store: MemoryStore, extra: Record<string, unknown> = {}): AppSetup => ({ session: { store, ...extra } as unknown as Partial<SessionOptions<SessionData>> });
+      const withStore = (store: SessionStore, extra: Record<string, unknown> = {}): AppSetup => ({ session: { store, ...extra } as unknown as Partial<SessionOptions<SessionData>> });
       const ids = new SessionIds({ secret: SECRET });
 
       it('keeps the data in the store and only a signed id in the cookie, across requests', async () => {
@@ -842,6 +859,15 @@ for (const adapter of ADAPTERS) {
         jar.store(await get(port, '/flash?m=saved&c=info'));
         assert.deepEqual(json(await get(port, '/flashes', jar)), [{ category: 'info', message: 'saved', markup: false }]);
         assert.deepEqual(json(await get(port, '/flashes', jar)), []);
+      });
+
+      it('keeps the data in a real Redis across requests, and merges two parallel requests\' keys', async () => {
+        const { port } = await start(withStore(new RedisStore(redisClient())));
+        const jar = new CookieJar();
+        jar.store(await get(port, '/count'));
+        const [late] = await Promise.all([get(port, '/late', jar), get(port, '/count', jar)]);
+        assert.equal(late.status, 200);
+        assert.deepEqual(json(await get(port, '/dump', jar)), { count: 2, late: LATE_VALUE });
       });
 
       it('ends the session when it is cleared: the store forgets it, and the cookie is deleted', async () => {

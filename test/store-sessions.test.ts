@@ -1,23 +1,64 @@
 /**
- * Server-side sessions over the memory store (core/server-sessions.ts, store.ts,
- * session-id.ts): the id in the cookie, what the store keeps, and the rules of
- * concurrent requests, each interleaved at a chosen point (load A, load B, save A,
- * save B), so that every race is deterministic.
+ * Server-side sessions (core/server-sessions.ts, store.ts, session-id.ts, redis.ts): the
+ * id in the cookie, what the store keeps, and the rules of concurrent requests, each
+ * interleaved at a chosen point (load A, load B, save A, save B), so that every race is
+ * deterministic. The same suite runs on the memory store and on a real redis-server
+ * that it starts on a free port and stops.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { describe, it } from 'node:test';
-import { MemoryStore, ServerSessions, SessionConflict, SessionIds, storageKey, type ServerSessionOptions } from 'signet-session';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { createClient } from 'redis';
+import { MemoryStore, ServerSessions, SessionConflict, SessionIds, storageKey, type ServerSessionOptions, type SessionStore } from 'signet-session';
+import { RedisStore } from 'signet-session/redis';
+import { startRedis, type RedisProcess } from './support/redis-server.js';
 
 const SECRET = 'the server-session suite secret, 32+ bytes';
-const T0 = 1_700_000_000;
+// Now, so that a real Redis's own expiry (EXPIREAT) is in the future as it would be.
+const T0 = Math.floor(Date.now() / 1000);
 
-function setup(options: Partial<ServerSessionOptions> = {}): { sessions: ServerSessions; store: MemoryStore; clock: { now: number } } {
-  const clock = { now: T0 * 1000 };
-  const store = new MemoryStore({ clock: () => clock.now });
-  const sessions = new ServerSessions({ secret: SECRET, store, clock: () => clock.now, ...options });
-  return { sessions, store, clock };
+interface Backend {
+  readonly name: string;
+  make(clock: () => number): SessionStore;
+  /** How many sessions the store holds. */
+  count(): Promise<number>;
+  /** Everything the store holds, as text (what a dump of it would show). */
+  dump(): Promise<string>;
 }
+
+let redis: RedisProcess | undefined;
+let client: ReturnType<typeof createClient> | undefined;
+before(async () => {
+  redis = await startRedis();
+  client = createClient({ url: redis.url });
+  await client.connect();
+});
+after(async () => {
+  await client?.quit();
+  await redis?.stop();
+});
+
+let memory: MemoryStore | undefined;
+const BACKENDS: readonly Backend[] = [
+  {
+    name: 'the memory store',
+    make: (clock) => (memory = new MemoryStore({ clock })),
+    count: () => Promise.resolve(memory?.size ?? 0),
+    dump: () => Promise.resolve(JSON.stringify([...(memory as unknown as { sessions: Map<string, { fields: Map<string, string> }> }).sessions].map(([key, entry]) => [key, [...entry.fields]]))),
+  },
+  {
+    name: 'Redis',
+    make: () => new RedisStore(client as ReturnType<typeof createClient>),
+    async count() {
+      return (await (client as ReturnType<typeof createClient>).keys('signet:*:s:*')).length;
+    },
+    async dump() {
+      const redisClient = client as ReturnType<typeof createClient>;
+      const keys = await redisClient.keys('*');
+      return JSON.stringify(await Promise.all(keys.map(async (key) => [key, await redisClient.hGetAll(key)])));
+    },
+  },
+];
 
 const valueOf = (setCookie: string | undefined): string => {
   assert.ok(setCookie !== undefined, 'a cookie was set');
@@ -74,16 +115,28 @@ describe('Session ids', () => {
   });
 });
 
-describe('ServerSessions over the memory store', () => {
+for (const backend of BACKENDS) {
+describe(`ServerSessions over ${backend.name}`, () => {
+  function setup(options: Partial<ServerSessionOptions> = {}): { sessions: ServerSessions; store: SessionStore; clock: { now: number } } {
+    const clock = { now: T0 * 1000 };
+    const store = backend.make(() => clock.now);
+    const sessions = new ServerSessions({ secret: SECRET, store, clock: () => clock.now, ...options });
+    return { sessions, store, clock };
+  }
+  beforeEach(async () => {
+    await client?.flushAll();
+  });
+
   it('keeps the data in the store, with nothing of the cookie in it, and reads it back', async () => {
-    const { sessions, store } = setup();
+    const { sessions } = setup();
     const cookie = await created(sessions, { user: 'ada', visits: 1 });
-    assert.equal(store.size, 1);
+    assert.equal(await backend.count(), 1);
     const { session, rejected } = await sessions.open(cookie);
     assert.equal(rejected, undefined);
     assert.deepEqual(session.toDict(), { user: 'ada', visits: 1 });
     const secret = cookie.split('.')[1] ?? '';
-    const dump = JSON.stringify([...(store as unknown as { sessions: Map<string, unknown> }).sessions].map(([key, entry]) => [key, [...((entry as { fields: Map<string, string> }).fields)]]));
+    const dump = await backend.dump();
+    assert.match(dump, /ada/, 'the dump shows the data');
     assert.ok(!dump.includes(secret), 'a dump of the store holds no live cookie');
   });
 
@@ -142,18 +195,18 @@ describe('ServerSessions over the memory store', () => {
   });
 
   it('never writes back a session that ended while the request ran (a logout in parallel): nothing is resurrected', async () => {
-    const { sessions, store } = setup();
+    const { sessions } = setup();
     const cookie = await created(sessions, { user: 'ada' });
     const inFlight = await sessions.open(cookie);
     const logout = await sessions.open(cookie);
     logout.session.clear();
     await sessions.save(logout.session, logout.loaded);
-    assert.equal(store.size, 0);
+    assert.equal(await backend.count(), 0);
     inFlight.session.set('visits', 3);
     const saved = await sessions.save(inFlight.session, inFlight.loaded);
     assert.equal(saved.ended, true);
     assert.match(saved.setCookie ?? '', /^session=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0/);
-    assert.equal(store.size, 0);
+    assert.equal(await backend.count(), 0);
     assert.equal((await sessions.open(cookie)).rejected?.reason, 'unknown-session');
   });
 
@@ -176,14 +229,19 @@ describe('ServerSessions over the memory store', () => {
     assert.equal((await sessions.open(cookie)).rejected?.reason, 'unknown-session');
   });
 
-  it('voids a session past its absolute timeout, however active, and the store forgets it by then', async () => {
-    const { sessions, store, clock } = setup({ absoluteTimeout: 60 });
+  it('keeps a session until the smaller of the idle and the absolute deadline, and voids it past the absolute one, however active', async () => {
+    const { sessions, store, clock } = setup({ absoluteTimeout: 60, idleTimeout: 40 });
     const cookie = await created(sessions, { a: 1 });
+    const key = storageKey((new SessionIds({ secret: SECRET }).read(cookie) as { value: { id: { family: string; secret: string } } }).value.id);
+    assert.equal((await store.load(key))?.expiresAt, T0 + 40, 'the idle deadline first');
     clock.now = (T0 + 30) * 1000;
-    assert.equal((await sessions.open(cookie)).rejected, undefined);
+    const visit = await sessions.open(cookie);
+    assert.equal(visit.rejected, undefined);
+    visit.session.get('a');
+    await sessions.save(visit.session, visit.loaded); // past a quarter of the idle window: touched
+    assert.equal((await store.load(key))?.expiresAt, T0 + 60, 'never past the absolute deadline');
     clock.now = (T0 + 61) * 1000;
     assert.equal((await sessions.open(cookie)).rejected?.reason, 'unknown-session');
-    assert.equal(store.size, 0);
   });
 
   it('refuses a missing store and a bad key prefix at construction, naming the option', () => {
@@ -192,11 +250,12 @@ describe('ServerSessions over the memory store', () => {
     assert.throws(() => new MemoryStore({ maxSessions: 0 }), /^TypeError: maxSessions is invalid: 0/);
   });
 });
+}
 
 describe('MemoryStore', () => {
   it('keeps at most maxSessions, dropping the one created first', async () => {
     const store = new MemoryStore({ maxSessions: 2 });
-    const write = { set: new Map([['a', '1']]), remove: [], create: true, createdAt: T0, touchedAt: T0, expiresAt: 4_000_000_000 };
+    const write = { set: new Map([['a', '1']]), remove: [], create: true, createdAt: T0, touchedAt: T0, expiresAt: 4_000_000_000, ttl: 3600 };
     for (const key of ['k1', 'k2', 'k3']) assert.deepEqual(await store.write(key, write), { ok: true, version: 1 });
     assert.equal(store.size, 2);
     assert.equal(await store.load('k1'), undefined);
@@ -205,7 +264,7 @@ describe('MemoryStore', () => {
 
   it('takes a key out in one step: of two takers, only the first gets it', async () => {
     const store = new MemoryStore();
-    await store.write('k', { set: new Map([['_flashes', '[1]']]), remove: [], create: true, createdAt: T0, touchedAt: T0, expiresAt: 4_000_000_000 });
+    await store.write('k', { set: new Map([['_flashes', '[1]']]), remove: [], create: true, createdAt: T0, touchedAt: T0, expiresAt: 4_000_000_000, ttl: 3600 });
     const [first, second] = await Promise.all([store.take('k', '_flashes'), store.take('k', '_flashes')]);
     assert.equal(first, '[1]');
     assert.equal(second, undefined);

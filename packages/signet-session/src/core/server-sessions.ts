@@ -152,7 +152,8 @@ export class ServerSessions<T extends PyDict = PyDict> {
       const id = this.ids.create();
       const set = new Map<string, string>();
       for (const [field, value] of Object.entries(session.toDict())) set.set(field, dumpTaggedJson(value));
-      const verdict = await this.store.write(storageKey(id, this.prefix), { set, remove: [], create: true, createdAt: now, touchedAt: now, expiresAt: this.expiry(now, now) });
+      const expiresAt = this.expiry(now, now);
+      const verdict = await this.store.write(storageKey(id, this.prefix), { set, remove: [], create: true, createdAt: now, touchedAt: now, expiresAt, ttl: Math.max(1, expiresAt - now) });
       if (!verdict.ok) throw new Error(`the store refused a new session (${verdict.reason}): its id was not new`);
       return { vary: true, setCookie: this.cookie(id, session, now, now, attributes) };
     }
@@ -172,13 +173,15 @@ export class ServerSessions<T extends PyDict = PyDict> {
     const touch = idleTimeout !== undefined && now - stored.touchedAt >= Math.max(1, Math.floor(idleTimeout / 4));
     if (set.size === 0 && remove.length === 0 && !touch) return { vary };
     const touchedAt = touch ? now : stored.touchedAt;
+    const expiresAt = this.expiry(stored.createdAt, touchedAt);
     const verdict = await this.store.write(key, {
       set,
       remove,
       create: false,
       createdAt: stored.createdAt,
       touchedAt,
-      expiresAt: this.expiry(stored.createdAt, touchedAt),
+      expiresAt,
+      ttl: Math.max(1, expiresAt - now),
       ...(this.strict ? { expectVersion: stored.version } : {}),
     });
     if (verdict.ok) return session.peek('_permanent') === true && loaded.id !== undefined ? { vary: true, setCookie: this.cookie(loaded.id, session, stored.createdAt, now, attributes) } : { vary: true };

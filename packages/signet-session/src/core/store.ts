@@ -38,6 +38,8 @@ export interface SessionWrite {
   readonly createdAt: number;
   readonly touchedAt: number;
   readonly expiresAt: number;
+  /** Seconds from now to `expiresAt` (at least 1): a store with its own clock (Redis) keeps the session this long. */
+  readonly ttl: number;
   /** Strict mode: the version the request read; the write is refused if the session moved on. */
   readonly expectVersion?: number;
 }

@@ -1,0 +1,155 @@
+/**
+ * Server-side sessions on Redis: a {@link SessionStore} over a node-redis 6 client (or
+ * cluster) that the app creates and connects. Each write is one Lua script, so the
+ * store's rules hold across every server that shares the Redis (docs/server-sessions.md):
+ *
+ *     import { createClient } from 'redis';
+ *     import { RedisStore } from 'signet-session/redis';
+ *     const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ *     await app.register(signetSession, { secret, store: new RedisStore(client) });
+ *
+ * Layout: a session is the hash `<prefix>:{<family>}:s:<digest>` (see session-id.ts),
+ * with `d:<key>` for each session key (Flask's tagged JSON) and `m:v` (version),
+ * `m:c` (created), `m:t` (touched), `m:e` (expires) in Unix seconds, and the key's own
+ * expiry `ttl` seconds after the write (relative, so Redis's clock need not agree). A user's generation is `<prefix>:{u:<user>}:g`, with no expiry.
+ */
+import { createHash } from 'node:crypto';
+import type { SessionStore, SessionWrite, StoredSession, WriteVerdict } from './core/store.js';
+
+/** The node-redis commands the store uses: a client or a cluster from `redis` 6 has them all. */
+export interface RedisCommands {
+  hGetAll(key: string): Promise<unknown>;
+  evalSha(sha1: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  del(key: string): Promise<unknown>;
+  get(key: string): Promise<unknown>;
+  incr(key: string): Promise<unknown>;
+}
+
+// KEYS[1]: the session. ARGV: create (1/0), the version expected ('' for none), created,
+// touched, expires, the seconds to keep it (relative: Redis's clock need not be the
+// app's), the number of keys set, then (key, value) pairs, then keys removed.
+const WRITE = `
+local exists = redis.call('EXISTS', KEYS[1]) == 1
+if ARGV[1] == '1' then
+  if exists then return {'exists'} end
+else
+  if not exists then return {'gone'} end
+  if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'm:v') ~= ARGV[2] then return {'conflict'} end
+end
+local i = 8
+for _ = 1, tonumber(ARGV[7]) do
+  redis.call('HSET', KEYS[1], 'd:' .. ARGV[i], ARGV[i + 1])
+  i = i + 2
+end
+while i <= #ARGV do
+  redis.call('HDEL', KEYS[1], 'd:' .. ARGV[i])
+  i = i + 1
+end
+local version = redis.call('HINCRBY', KEYS[1], 'm:v', 1)
+redis.call('HSET', KEYS[1], 'm:c', ARGV[3], 'm:t', ARGV[4], 'm:e', ARGV[5])
+redis.call('EXPIRE', KEYS[1], ARGV[6])
+return {'ok', version}
+`;
+
+// KEYS[1]: the session; ARGV[1]: the session key to take out.
+const TAKE = `
+local value = redis.call('HGET', KEYS[1], 'd:' .. ARGV[1])
+if value then
+  redis.call('HDEL', KEYS[1], 'd:' .. ARGV[1])
+  redis.call('HINCRBY', KEYS[1], 'm:v', 1)
+end
+return value
+`;
+
+export interface RedisStoreOptions {
+  /** Prefix of every key. Default "signet" (as ServerSessions' `keyPrefix`). */
+  readonly prefix?: string;
+}
+
+export class RedisStore implements SessionStore {
+  private readonly prefix: string;
+
+  constructor(
+    private readonly client: RedisCommands,
+    options: RedisStoreOptions = {},
+  ) {
+    const given: unknown = client;
+    if (typeof given !== 'object' || given === null || typeof (given as RedisCommands).evalSha !== 'function') {
+      throw new TypeError(`client is invalid: ${given === null ? 'null' : typeof given} (give a node-redis 6 client: createClient({ url }), connected)`);
+    }
+    this.prefix = options.prefix ?? 'signet';
+  }
+
+  async load(key: string): Promise<StoredSession | undefined> {
+    const hash = entriesOf(await this.client.hGetAll(key));
+    if (hash.length === 0) return undefined;
+    const fields = new Map<string, string>();
+    const meta = new Map<string, string>();
+    for (const [field, value] of hash) {
+      if (field.startsWith('d:')) fields.set(field.slice(2), value);
+      else meta.set(field, value);
+    }
+    const expiresAt = Number(meta.get('m:e'));
+    const version = Number(meta.get('m:v'));
+    if (!Number.isSafeInteger(version) || !Number.isSafeInteger(expiresAt)) return undefined; // not a whole session (a write in progress cannot be seen: scripts are atomic)
+    return { fields, version, createdAt: Number(meta.get('m:c')), touchedAt: Number(meta.get('m:t')), expiresAt };
+  }
+
+  async write(key: string, write: SessionWrite): Promise<WriteVerdict> {
+    const args = [write.create ? '1' : '0', write.expectVersion === undefined ? '' : String(write.expectVersion), String(write.createdAt), String(write.touchedAt), String(write.expiresAt), String(write.ttl), String(write.set.size)];
+    for (const [field, value] of write.set) args.push(field, value);
+    args.push(...write.remove);
+    const reply = (await this.run(WRITE, [key], args)) as unknown[];
+    const [verdict, version] = reply;
+    if (verdict === 'ok') return { ok: true, version: Number(version) };
+    if (verdict === 'gone' || verdict === 'conflict' || verdict === 'exists') return { ok: false, reason: verdict };
+    throw new Error(`the Redis write script answered ${JSON.stringify(reply)}`);
+  }
+
+  async take(key: string, field: string): Promise<string | undefined> {
+    const value = await this.run(TAKE, [key], [field]);
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  async destroy(key: string): Promise<void> {
+    await this.client.del(key);
+  }
+
+  async generation(userId: string): Promise<number> {
+    const value = await this.client.get(this.userKey(userId));
+    return value === null || value === undefined ? 0 : Number(value);
+  }
+
+  async revokeUser(userId: string): Promise<number> {
+    return Number(await this.client.incr(this.userKey(userId)));
+  }
+
+  private userKey(userId: string): string {
+    // Encoded, so that no user id can end the hash tag early or look like another's.
+    return `${this.prefix}:{u:${encodeURIComponent(userId)}}:g`;
+  }
+
+  /**
+   * EVALSHA of the script's SHA-1; a server that does not have it yet (a new one, a
+   * restart, SCRIPT FLUSH, another cluster node) answers NOSCRIPT, and EVAL runs and
+   * keeps it there.
+   */
+  private async run(script: string, keys: string[], args: string[]): Promise<unknown> {
+    try {
+      return await this.client.evalSha(SHAS.get(script) as string, { keys, arguments: args });
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return this.client.eval(script, { keys, arguments: args });
+    }
+  }
+}
+
+const SHAS = new Map([WRITE, TAKE].map((script) => [script, createHash('sha1').update(script).digest('hex')]));
+
+/** A HGETALL reply as pairs: node-redis gives an object (RESP2) or a Map (RESP3). */
+function entriesOf(reply: unknown): Array<[string, string]> {
+  if (reply instanceof Map) return [...(reply as Map<unknown, unknown>)].map(([field, value]) => [String(field), String(value)]);
+  if (typeof reply === 'object' && reply !== null) return Object.entries(reply as Record<string, unknown>).map(([field, value]) => [field, String(value)]);
+  return [];
+}
