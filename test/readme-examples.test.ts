@@ -11,10 +11,11 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { CookieJar, httpRequest, setCookieFor } from './support/http-client.js';
+import { startRedis, type RedisProcess } from './support/redis-server.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const README = readFileSync(new URL('README.md', ROOT), 'utf8');
-const EXAMPLES = ['fastify', 'express', 'hono', 'fetch', 'core'] as const;
+const EXAMPLES = ['fastify', 'express', 'hono', 'fetch', 'core', 'redis'] as const;
 const SECRET = 'an example key of thirty-two or more characters';
 
 describe('The README examples', () => {
@@ -50,8 +51,29 @@ describe('The README examples', () => {
       ports.set(name, (server.address() as AddressInfo).port);
     }
   });
+  let redis: RedisProcess | undefined;
+  before(async () => {
+    redis = await startRedis();
+    process.env.REDIS_URL = redis.url;
+    const app = (await import('../examples/redis.js')).app;
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    servers.push(() => app.close());
+    ports.set('redis', (app.server.address() as AddressInfo).port);
+  });
   after(async () => {
     for (const close of servers) await close();
+    await redis?.stop();
+  });
+
+  it('runs the Redis example: the count goes up in Redis, and the cookie holds only a signed id', async () => {
+    const port = ports.get('redis') ?? 0;
+    const jar = new CookieJar();
+    for (const visits of [1, 2, 3]) {
+      const answer = await httpRequest(port, '/visits', { headers: { cookie: jar.header() } });
+      assert.deepEqual(JSON.parse(answer.body), { visits });
+      jar.store(answer);
+    }
+    assert.match(jar.get('session') ?? '', /^[\w-]{8}\.[\w-]{43}\.[\w-]{27}$/);
   });
 
   for (const name of ['fastify', 'express', 'hono', 'fetch'] as const) {
