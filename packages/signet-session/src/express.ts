@@ -13,7 +13,7 @@
  * which follows Express's `trust proxy` setting.
  */
 import type { Request, RequestHandler, Response } from 'express';
-import { defaultErrorAnswer, SessionEngine, varyWithCookie, type EngineOptions, type SessionData, type SessionOutcome } from './core/engine.js';
+import { defaultErrorAnswer, SessionEngine, unavailableAnswer, varyWithCookie, type EngineOptions, type SessionData, type SessionOutcome } from './core/engine.js';
 import type { BadData, CookieTooLarge } from './core/errors.js';
 import type { Session } from './core/session.js';
 import { beforeHeaders, type Replacement } from './node-headers.js';
@@ -64,7 +64,16 @@ export function signetSession(options: SignetExpressOptions): RequestHandler {
     });
     const loading = handle.ready(); // a store session is loaded before the app runs
     if (loading === undefined) next();
-    else loading.then(() => { next(); }, next);
+    else {
+      loading.then(
+        () => { next(); },
+        (error: unknown) => {
+          const answer = unavailableAnswer(error);
+          if (answer === undefined) next(error);
+          else res.status(answer.status).set(answer.headers).send(answer.body);
+        },
+      );
+    }
   };
 
   function apply(req: Request, res: Response, outcome: SessionOutcome): Replacement | undefined {

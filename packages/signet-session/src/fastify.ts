@@ -15,7 +15,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler, RouteOptions } from 'fastify';
 import { readCookies } from './core/cookie-header.js';
 import type { SessionOptions } from './core/cookie-sessions.js';
-import { defaultErrorAnswer, SessionEngine, varyWithCookie, type EngineOptions, type RequestSession, type SessionData, type SessionOutcome } from './core/engine.js';
+import { defaultErrorAnswer, SessionEngine, unavailableAnswer, varyWithCookie, type EngineOptions, type RequestSession, type SessionData, type SessionOutcome } from './core/engine.js';
 import type { BadData, CookieTooLarge } from './core/errors.js';
 import type { SessionConflict } from './core/server-sessions.js';
 import type { Session } from './core/session.js';
@@ -115,16 +115,37 @@ function plugin(fastify: FastifyInstance, options: SignetSessionOptions, done: (
       next(null, outcome.error === undefined ? payload : onTooLarge(request, reply, outcome.error, outcome.clearCookie));
     };
     const finished = handle.finish();
-    if (finished instanceof Promise) finished.then(apply, (error: unknown) => { next(error as Error); });
+    if (finished instanceof Promise) {
+      finished.then(apply, (error: unknown) => {
+        const answer = unavailableAnswer(error);
+        if (answer === undefined) {
+          next(error as Error);
+          return;
+        }
+        reply.removeHeader('set-cookie'); // the answer that is not sent set them
+        void reply.code(answer.status).headers(answer.headers);
+        next(null, answer.body);
+      });
+    }
     else apply(finished);
   };
 
   // A store session is loaded before the handler runs (a cookie session opens on first use).
   if (engine.stored) {
-    fastify.addHook('onRequest', (request, _reply, done) => {
+    fastify.addHook('onRequest', (request, reply, done) => {
       const loading = handleOf(request).ready();
-      if (loading === undefined) done();
-      else loading.then(() => { done(); }, done);
+      if (loading === undefined) {
+        done();
+        return;
+      }
+      loading.then(
+        () => { done(); },
+        (error: unknown) => {
+          const answer = unavailableAnswer(error);
+          if (answer === undefined) done(error as Error);
+          else void reply.code(answer.status).headers(answer.headers).send(answer.body);
+        },
+      );
     });
   }
 

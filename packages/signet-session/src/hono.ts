@@ -14,7 +14,7 @@
  * throws instead of being lost. A thin layer over the engine (src/core/engine.ts).
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import { SessionEngine, type EngineOptions, type SessionData } from './core/engine.js';
+import { SessionEngine, unavailableAnswer, type EngineOptions, type SessionData } from './core/engine.js';
 import type { BadData, CookieTooLarge } from './core/errors.js';
 import type { Session } from './core/session.js';
 import { applyOutcome, cameOverHttps, defaultTooLargeResponse } from './web-response.js';
@@ -57,10 +57,25 @@ export function signetSession(options: SignetHonoOptions): MiddlewareHandler<Ses
     });
     c.set('session', handle.session);
     const loading = handle.ready();
-    if (loading !== undefined) await loading;
+    try {
+      if (loading !== undefined) await loading;
+    } catch (error) {
+      const answer = unavailableAnswer(error);
+      if (answer === undefined) throw error;
+      return new Response(answer.body, { status: answer.status, headers: answer.headers });
+    }
     await next();
     const finished = handle.finish();
-    const outcome = finished instanceof Promise ? await finished : finished;
+    let outcome;
+    try {
+      outcome = finished instanceof Promise ? await finished : finished;
+    } catch (error) {
+      const answer = unavailableAnswer(error);
+      if (answer === undefined) throw error;
+      c.res = undefined;
+      c.res = new Response(answer.body, { status: answer.status, headers: answer.headers });
+      return;
+    }
     if (outcome.renewalSkipped !== undefined) onRenewalSkipped?.(c, outcome.renewalSkipped);
     const answer = applyOutcome(c.res, outcome, onCookieTooLarge === undefined ? defaultTooLargeResponse : (error, clear) => onCookieTooLarge(c, error, clear));
     if (answer !== c.res) {

@@ -41,6 +41,7 @@ export {
   SessionEngine,
   type RequestSession,
   defaultErrorAnswer,
+  unavailableAnswer,
   varyWithCookie,
   type EngineOptions,
   type ErrorAnswer,
@@ -54,5 +55,5 @@ export { setMemosEnabled, memosEnabled, MEMOS, MEMO_ENTRIES, type MemoName } fro
 export { inspectCookie, pythonRepr, toJsonView, type CheckResult, type Inspection, type InspectOptions } from './core/inspect.js';
 export type { OpenedData } from './core/session.js';
 export { ServerSessions, SessionConflict, type LoadedSession, type SavedServerSession, type ServerSessionOptions } from './core/server-sessions.js';
-export { MemoryStore, type MemoryStoreOptions, type SessionStore, type SessionWrite, type StoredSession, type WriteVerdict } from './core/store.js';
+export { MemoryStore, StoreUnavailable, type MemoryStoreOptions, type SessionStore, type SessionWrite, type StoredSession, type WriteVerdict } from './core/store.js';
 export { SessionIds, storageKey, SESSION_ID_SALT, type ReadId, type SessionId, type SessionIdsOptions } from './core/session-id.js';

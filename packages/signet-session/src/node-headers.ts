@@ -82,5 +82,5 @@ export function beforeHeaders(
 
 /** A session store that failed while saving: 503, JSON `{"error"}` (the cause goes to the app's error log, not the client). */
 function storeFailure(): Replacement {
-  return { status: 503, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'the session store is unavailable; try again shortly' }) + '\n' };
+  return { status: 503, headers: { 'content-type': 'application/json', 'retry-after': '1' }, body: JSON.stringify({ error: 'the session store is unavailable; try again shortly' }) + '\n' };
 }

@@ -14,7 +14,7 @@
  * expiry `ttl` seconds after the write (relative, so Redis's clock need not agree). A user's generation is `<prefix>:{u:<user>}:g`, with no expiry.
  */
 import { createHash } from 'node:crypto';
-import type { SessionStore, SessionWrite, StoredSession, WriteVerdict } from './core/store.js';
+import { StoreUnavailable, type SessionStore, type SessionWrite, type StoredSession, type WriteVerdict } from './core/store.js';
 
 /** The node-redis commands the store uses: a client or a cluster from `redis` 6 has them all. */
 export interface RedisCommands {
@@ -24,6 +24,9 @@ export interface RedisCommands {
   del(key: string): Promise<unknown>;
   get(key: string): Promise<unknown>;
   incr(key: string): Promise<unknown>;
+  /** node-redis clients are event emitters: an 'error' with no listener would end the process. */
+  on?(event: string, listener: (...args: unknown[]) => void): unknown;
+  listenerCount?(event: string): number;
 }
 
 // KEYS[1]: the session. ARGV: create (1/0), the version expected ('' for none), created,
@@ -65,6 +68,18 @@ return value
 export interface RedisStoreOptions {
   /** Prefix of every key. Default "signet" (as ServerSessions' `keyPrefix`). */
   readonly prefix?: string;
+  /**
+   * Milliseconds a command may take before the request that needs it is answered 503
+   * ({@link StoreUnavailable}). Default 1000. While Redis is down, node-redis queues
+   * commands and reconnects by itself: this bounds how long a request waits for that.
+   */
+  readonly timeout?: number;
+  /**
+   * Told of the client's connection errors when the app listens for none itself (an
+   * 'error' event with no listener would end the process). Default: one `console.warn`
+   * per outage, until the client is ready again.
+   */
+  readonly onError?: (error: unknown) => void;
 }
 
 export class RedisStore implements SessionStore {
@@ -79,10 +94,51 @@ export class RedisStore implements SessionStore {
       throw new TypeError(`client is invalid: ${given === null ? 'null' : typeof given} (give a node-redis 6 client: createClient({ url }), connected)`);
     }
     this.prefix = options.prefix ?? 'signet';
+    const timeout = options.timeout ?? 1000;
+    if (!Number.isSafeInteger(timeout) || timeout < 1) throw new TypeError(`timeout is invalid: ${String(timeout)} (give whole milliseconds, 1 or more)`);
+    this.timeout = timeout;
+    if (typeof client.on === 'function' && typeof client.listenerCount === 'function' && client.listenerCount('error') === 0) {
+      let warned = false;
+      const onError =
+        options.onError ??
+        ((error: unknown) => {
+          if (warned) return;
+          warned = true;
+          console.warn(`signet-session/redis: Redis is unavailable (${error instanceof Error ? error.message : String(error)}); requests that need it are answered 503 until it is back`);
+        });
+      client.on('error', (error) => { onError(error); });
+      client.on('ready', () => { warned = false; });
+    }
+  }
+
+  private readonly timeout: number;
+
+  /** A command's answer, or StoreUnavailable once the deadline passed or the client failed. */
+  private deadline<R>(command: () => Promise<R>): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      const timer = setTimeout(() => { reject(new StoreUnavailable(`Redis did not answer within ${this.timeout} ms`)); }, this.timeout);
+      let started: Promise<R>;
+      try {
+        started = command();
+      } catch (error) {
+        started = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      started.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          // A script error is ours to see; a closed or broken connection is the store being unavailable.
+          reject(error instanceof Error && /NOSCRIPT|ERR |WRONGTYPE/.test(error.message) ? error : new StoreUnavailable(`Redis is unavailable: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+        },
+      );
+    });
   }
 
   async load(key: string): Promise<StoredSession | undefined> {
-    const hash = entriesOf(await this.client.hGetAll(key));
+    const hash = entriesOf(await this.deadline(() => this.client.hGetAll(key)));
     if (hash.length === 0) return undefined;
     const fields = new Map<string, string>();
     const meta = new Map<string, string>();
@@ -113,16 +169,16 @@ export class RedisStore implements SessionStore {
   }
 
   async destroy(key: string): Promise<void> {
-    await this.client.del(key);
+    await this.deadline(() => this.client.del(key));
   }
 
   async generation(userId: string): Promise<number> {
-    const value = await this.client.get(this.userKey(userId));
+    const value = await this.deadline(() => this.client.get(this.userKey(userId)));
     return value === null || value === undefined ? 0 : Number(value);
   }
 
   async revokeUser(userId: string): Promise<number> {
-    return Number(await this.client.incr(this.userKey(userId)));
+    return Number(await this.deadline(() => this.client.incr(this.userKey(userId))));
   }
 
   private userKey(userId: string): string {
@@ -137,10 +193,10 @@ export class RedisStore implements SessionStore {
    */
   private async run(script: string, keys: string[], args: string[]): Promise<unknown> {
     try {
-      return await this.client.evalSha(SHAS.get(script) as string, { keys, arguments: args });
+      return await this.deadline(() => this.client.evalSha(SHAS.get(script) as string, { keys, arguments: args }));
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return this.client.eval(script, { keys, arguments: args });
+      return this.deadline(() => this.client.eval(script, { keys, arguments: args }));
     }
   }
 }

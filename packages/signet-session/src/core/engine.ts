@@ -21,6 +21,7 @@ import type { BadData, CookieTooLarge } from './errors.js';
 import type { PyDict } from './python-types.js';
 import { ServerSessions, type LoadedSession, type SavedServerSession, type ServerSessionOptions, type SessionConflict } from './server-sessions.js';
 import { Session, type OpenedData } from './session.js';
+import { StoreUnavailable } from './store.js';
 
 /**
  * The application's session data, one declaration for every adapter. Declare its
@@ -239,6 +240,16 @@ export function defaultErrorAnswer(outcome: SessionOutcome & ({ readonly error: 
     body: JSON.stringify({ error: tooLargeMessage(outcome.error, outcome.clearCookie) }) + '\n',
     setCookie: outcome.clearCookie === undefined ? [] : [outcome.clearCookie],
   };
+}
+
+/**
+ * The answer every adapter sends when the session store is unavailable (it did not
+ * answer within its deadline): a 503 with a JSON `{"error"}`. Undefined for any other
+ * error, which goes the framework's usual way.
+ */
+export function unavailableAnswer(error: unknown): ErrorAnswer | undefined {
+  if (!(error instanceof StoreUnavailable)) return undefined;
+  return { status: 503, headers: { 'content-type': 'application/json', 'retry-after': '1' }, body: JSON.stringify({ error: 'the session store is unavailable; try again shortly' }) + '\n' };
 }
 
 /** `Vary` with `Cookie` added once (case-insensitively), for adapters that hold it as one comma list. */

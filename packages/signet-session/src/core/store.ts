@@ -14,6 +14,16 @@
  */
 import type { Clock } from './signer.js';
 
+/**
+ * The store did not answer in time, or could not be reached: the request that needed it
+ * is answered 503 (`statusCode`, which Fastify and Express read), never left hanging.
+ */
+export class StoreUnavailable extends Error {
+  override name = 'StoreUnavailable';
+  readonly statusCode = 503;
+  readonly status = 503;
+}
+
 /** A session as a store keeps it. */
 export interface StoredSession {
   /** Each session key's value, as Flask's tagged JSON. */
