@@ -1134,3 +1134,38 @@ describe('Schema validation on open', () => {
     );
   });
 });
+
+describe('Regenerating a cookie session', () => {
+  const SECRET_32 = 'a regeneration secret, 32+ bytes long';
+  for (const format of ['flask', 'sealed'] as const) {
+    it(`starts it anew (${format}): a new cookie even with the same data, and the absolute timeout counted from now`, () => {
+      let now = 1_700_000_000_000;
+      const sessions = new CookieSessions({ secret: SECRET_32, format, absoluteTimeout: 100, clock: () => now });
+      const first = sessions.open(undefined).session;
+      first.set('user', 'ada');
+      const cookie = (sessions.save(first).setCookie ?? '').split(';')[0]?.slice('session='.length) ?? '';
+      now += 60_000;
+      const login = sessions.open(cookie).session;
+      login.regenerate();
+      const renewed = (sessions.save(login).setCookie ?? '').split(';')[0]?.slice('session='.length) ?? '';
+      assert.notEqual(renewed, '');
+      now += 60_000; // 120 s after the first start, 60 s after the regeneration
+      assert.equal(sessions.open(cookie).rejected?.reason, 'absolute-timeout');
+      const reopened = sessions.open(renewed);
+      assert.equal(reopened.rejected, undefined);
+      assert.deepEqual(Object.fromEntries(Object.entries(reopened.session.toDict()).filter(([key]) => key !== '_created')), { user: 'ada' });
+    });
+  }
+
+  it('with keep: false, keeps none of the data', () => {
+    const sessions = new CookieSessions({ secret: SECRET_32, format: 'flask' });
+    const first = sessions.open(undefined).session;
+    first.set('user', 'ada');
+    const cookie = (sessions.save(first).setCookie ?? '').split(';')[0]?.slice('session='.length) ?? '';
+    const again = sessions.open(cookie).session;
+    again.regenerate({ keep: false });
+    again.set('fresh', 1);
+    const renewed = (sessions.save(again).setCookie ?? '').split(';')[0]?.slice('session='.length) ?? '';
+    assert.deepEqual(sessions.open(renewed).session.toDict(), { fresh: 1 });
+  });
+});

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createClient } from 'redis';
-import { MemoryStore, ServerSessions, SessionConflict, SessionIds, storageKey, type ServerSessionOptions, type SessionStore } from 'signet-session';
+import { FORWARD_SECONDS, MemoryStore, ServerSessions, SessionConflict, SessionIds, storageKey, type ServerSessionOptions, type SessionStore } from 'signet-session';
 import { RedisStore } from 'signet-session/redis';
 import { startRedis, type RedisProcess } from './support/redis-server.js';
 
@@ -242,6 +242,49 @@ describe(`ServerSessions over ${backend.name}`, () => {
     assert.equal((await store.load(key))?.expiresAt, T0 + 60, 'never past the absolute deadline');
     clock.now = (T0 + 61) * 1000;
     assert.equal((await sessions.open(cookie)).rejected?.reason, 'unknown-session');
+  });
+
+  it('regenerates: a new id in the same family with the data kept, and the old id leads to it for the requests in flight', async () => {
+    const { sessions, clock } = setup();
+    const ids = new SessionIds({ secret: SECRET });
+    const before = await created(sessions, { user: 'ada' });
+    const inFlight = await sessions.open(before); // a request already running with the old cookie
+    const login = await sessions.open(before);
+    login.session.set('role', 'admin');
+    login.session.regenerate();
+    const after = valueOf((await sessions.save(login.session, login.loaded)).setCookie);
+    const [oldId, newId] = [before, after].map((cookie) => (ids.read(cookie) as { value: { id: { family: string; secret: string } } }).value.id);
+    assert.equal(newId?.family, oldId?.family);
+    assert.notEqual(newId?.secret, oldId?.secret);
+    assert.deepEqual((await sessions.open(after)).session.toDict(), { user: 'ada', role: 'admin' });
+    assert.ok(!(await backend.dump()).includes(newId?.secret ?? '-'), 'the forward holds the new secret sealed, not as it is');
+    // A request that comes with the old cookie now: the session, and the new cookie.
+    const late = await sessions.open(before);
+    assert.equal(late.rejected, undefined);
+    assert.deepEqual(late.session.toDict(), { user: 'ada', role: 'admin' });
+    late.session.get('user');
+    assert.equal(valueOf((await sessions.save(late.session, late.loaded)).setCookie), after);
+    // The request that read the session before the regeneration: its write goes to the new id.
+    inFlight.session.set('cart', 'apple');
+    const saved = await sessions.save(inFlight.session, inFlight.loaded);
+    assert.equal(saved.ended, undefined);
+    assert.equal(valueOf(saved.setCookie), after);
+    assert.deepEqual((await sessions.open(after)).session.toDict(), { user: 'ada', role: 'admin', cart: 'apple' });
+    if (backend.name === 'the memory store') {
+      clock.now += (FORWARD_SECONDS + 1) * 1000;
+      assert.equal((await sessions.open(before)).rejected?.reason, 'unknown-session', 'the old id leads nowhere after a few seconds');
+    }
+  });
+
+  it('regenerates with keep: false as a new, empty session under a new id', async () => {
+    const { sessions } = setup();
+    const before = await created(sessions, { user: 'ada' });
+    const opened = await sessions.open(before);
+    opened.session.regenerate({ keep: false });
+    opened.session.set('fresh', 1);
+    const after = valueOf((await sessions.save(opened.session, opened.loaded)).setCookie);
+    assert.notEqual(after, before);
+    assert.deepEqual((await sessions.open(after)).session.toDict(), { fresh: 1 });
   });
 
   it('refuses a missing store and a bad key prefix at construction, naming the option', () => {

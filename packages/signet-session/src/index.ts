@@ -54,6 +54,6 @@ export { MAX_INFLATED_PAYLOAD } from './core/flask-session.js';
 export { setMemosEnabled, memosEnabled, MEMOS, MEMO_ENTRIES, type MemoName } from './core/memo.js';
 export { inspectCookie, pythonRepr, toJsonView, type CheckResult, type Inspection, type InspectOptions } from './core/inspect.js';
 export type { OpenedData } from './core/session.js';
-export { ServerSessions, SessionConflict, type LoadedSession, type SavedServerSession, type ServerSessionOptions } from './core/server-sessions.js';
+export { FORWARD_SECONDS, ServerSessions, SessionConflict, type LoadedSession, type SavedServerSession, type ServerSessionOptions } from './core/server-sessions.js';
 export { MemoryStore, StoreUnavailable, type MemoryStoreOptions, type SessionStore, type SessionWrite, type StoredSession, type WriteVerdict } from './core/store.js';
 export { SessionIds, storageKey, SESSION_ID_SALT, type ReadId, type SessionId, type SessionIdsOptions } from './core/session-id.js';

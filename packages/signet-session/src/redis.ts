@@ -37,7 +37,7 @@ local exists = redis.call('EXISTS', KEYS[1]) == 1
 if ARGV[1] == '1' then
   if exists then return {'exists'} end
 else
-  if not exists then return {'gone'} end
+  if not exists or redis.call('HEXISTS', KEYS[1], 'm:f') == 1 then return {'gone'} end
   if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'm:v') ~= ARGV[2] then return {'conflict'} end
 end
 local i = 8
@@ -55,8 +55,29 @@ redis.call('EXPIRE', KEYS[1], ARGV[6])
 return {'ok', version}
 `;
 
+// KEYS[1]: the old id's session, KEYS[2]: the new id's (one hash tag: one slot). ARGV: the
+// forward, its seconds, then the new session as WRITE's ARGV[3..] (created, touched,
+// expires, seconds, the number of keys, the pairs).
+const REGENERATE = `
+if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[1], 'm:f') == 1 then return {'gone'} end
+if redis.call('EXISTS', KEYS[2]) == 1 then return {'exists'} end
+local version = redis.call('HGET', KEYS[1], 'm:v')
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'm:f', ARGV[1], 'm:v', version, 'm:c', '0', 'm:t', '0', 'm:e', '0')
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+local i = 8
+for _ = 1, tonumber(ARGV[7]) do
+  redis.call('HSET', KEYS[2], 'd:' .. ARGV[i], ARGV[i + 1])
+  i = i + 2
+end
+redis.call('HSET', KEYS[2], 'm:v', 1, 'm:c', ARGV[3], 'm:t', ARGV[4], 'm:e', ARGV[5])
+redis.call('EXPIRE', KEYS[2], ARGV[6])
+return {'ok', 1}
+`;
+
 // KEYS[1]: the session; ARGV[1]: the session key to take out.
 const TAKE = `
+if redis.call('HEXISTS', KEYS[1], 'm:f') == 1 then return false end
 local value = redis.call('HGET', KEYS[1], 'd:' .. ARGV[1])
 if value then
   redis.call('HDEL', KEYS[1], 'd:' .. ARGV[1])
@@ -149,18 +170,21 @@ export class RedisStore implements SessionStore {
     const expiresAt = Number(meta.get('m:e'));
     const version = Number(meta.get('m:v'));
     if (!Number.isSafeInteger(version) || !Number.isSafeInteger(expiresAt)) return undefined; // not a whole session (a write in progress cannot be seen: scripts are atomic)
-    return { fields, version, createdAt: Number(meta.get('m:c')), touchedAt: Number(meta.get('m:t')), expiresAt };
+    const forward = meta.get('m:f');
+    return { fields, version, createdAt: Number(meta.get('m:c')), touchedAt: Number(meta.get('m:t')), expiresAt, ...(forward === undefined ? {} : { forward }) };
+  }
+
+  async regenerate(oldKey: string, newKey: string, forward: string, forwardTtl: number, write: SessionWrite): Promise<WriteVerdict> {
+    const args = [forward, String(forwardTtl), String(write.createdAt), String(write.touchedAt), String(write.expiresAt), String(write.ttl), String(write.set.size)];
+    for (const [field, value] of write.set) args.push(field, value);
+    return verdictOf((await this.run(REGENERATE, [oldKey, newKey], args)) as unknown[]);
   }
 
   async write(key: string, write: SessionWrite): Promise<WriteVerdict> {
     const args = [write.create ? '1' : '0', write.expectVersion === undefined ? '' : String(write.expectVersion), String(write.createdAt), String(write.touchedAt), String(write.expiresAt), String(write.ttl), String(write.set.size)];
     for (const [field, value] of write.set) args.push(field, value);
     args.push(...write.remove);
-    const reply = (await this.run(WRITE, [key], args)) as unknown[];
-    const [verdict, version] = reply;
-    if (verdict === 'ok') return { ok: true, version: Number(version) };
-    if (verdict === 'gone' || verdict === 'conflict' || verdict === 'exists') return { ok: false, reason: verdict };
-    throw new Error(`the Redis write script answered ${JSON.stringify(reply)}`);
+    return verdictOf((await this.run(WRITE, [key], args)) as unknown[]);
   }
 
   async take(key: string, field: string): Promise<string | undefined> {
@@ -201,7 +225,14 @@ export class RedisStore implements SessionStore {
   }
 }
 
-const SHAS = new Map([WRITE, TAKE].map((script) => [script, createHash('sha1').update(script).digest('hex')]));
+function verdictOf(reply: unknown[]): WriteVerdict {
+  const [verdict, version] = reply;
+  if (verdict === 'ok') return { ok: true, version: Number(version) };
+  if (verdict === 'gone' || verdict === 'conflict' || verdict === 'exists') return { ok: false, reason: verdict };
+  throw new Error(`the Redis script answered ${JSON.stringify(reply)}`);
+}
+
+const SHAS = new Map([WRITE, REGENERATE, TAKE].map((script) => [script, createHash('sha1').update(script).digest('hex')]));
 
 /** A HGETALL reply as pairs: node-redis gives an object (RESP2) or a Map (RESP3). */
 function entriesOf(reply: unknown): Array<[string, string]> {

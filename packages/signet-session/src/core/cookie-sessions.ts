@@ -281,7 +281,8 @@ export class CookieSessions<T extends PyDict = PyDict> {
     // reused for the very same plaintext). In the Flask format (the same bytes for the
     // same data and second, as in Flask), changed or new data is remembered by its JSON
     // and start. Not sealed: two visitors with equal new sessions must not get one token.
-    const unchanged = asOpened || (session.openedFrom !== undefined && json === session.openedJson);
+    // A regenerated session starts anew (its creation time is now): never its old cookie's renewal.
+    const unchanged = !session.regenerated && (asOpened || (session.openedFrom !== undefined && json === session.openedJson));
     const key = !this.renewals.active
       ? undefined
       : unchanged

@@ -9,7 +9,7 @@
  *     secret = 43 base64url chars (256 random bits), new on every regeneration
  *     key    = "signet:{" family "}:s:" b64u(SHA-256(secret))
  */
-import { createHash, randomBytes as systemRandomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes as systemRandomBytes } from 'node:crypto';
 import { encodeBase64Url } from './base64.js';
 import { BadSignature, err, ok, type Result } from './errors.js';
 import { Signer, type Secret } from './signer.js';
@@ -85,4 +85,30 @@ export class SessionIds {
 /** Where a store keeps the session `id`: its family as the hash tag (one cluster slot), and a digest of its secret. */
 export function storageKey(id: SessionId, prefix = 'signet'): string {
   return `${prefix}:{${id.family}}:s:${createHash('sha256').update(id.secret, 'latin1').digest('base64url')}`;
+}
+
+/**
+ * The new secret of a regenerated session, as its old id's key keeps it for a few
+ * seconds: XOR with HMAC-SHA256(old secret), so that only a holder of the old cookie can
+ * learn the new one, and a dump of the store still gives no live cookie.
+ */
+export function sealForward(oldSecret: string, newSecret: string): string {
+  const pad = forwardPad(oldSecret);
+  const bytes = Buffer.from(newSecret, 'base64url');
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (bytes[i] as number) ^ (pad[i] as number);
+  return encodeBase64Url(bytes);
+}
+
+/** The new secret {@link sealForward} kept, or undefined for anything else. */
+export function openForward(oldSecret: string, forward: string): string | undefined {
+  if (!SECRET.test(forward)) return undefined;
+  const bytes = Buffer.from(forward, 'base64url');
+  const pad = forwardPad(oldSecret);
+  const secret = Buffer.from(bytes);
+  for (let i = 0; i < secret.length; i++) secret[i] = (secret[i] as number) ^ (pad[i] as number);
+  return encodeBase64Url(secret);
+}
+
+function forwardPad(oldSecret: string): Buffer {
+  return createHmac('sha256', oldSecret).update('signet-session forward').digest();
 }

@@ -203,6 +203,28 @@ export class Session<T extends PyDict = PyDict> {
     return value;
   }
 
+  /**
+   * A new session id and a new start for the same user, as on logging in (against session
+   * fixation): a store session gets a new id (the old one forwards to it for a few
+   * seconds, so requests in flight are not logged out); a cookie session gets a new
+   * creation time, so its absolute timeout counts from now, and a new cookie. The data is
+   * kept unless `keep` is false (Django's `cycle_key`; `keep: false` is its `flush`).
+   */
+  regenerate(options: { readonly keep?: boolean } = {}): void {
+    this.touch();
+    const data = this.open();
+    this.mayHaveChanged = true;
+    this.regenerated = true;
+    this.reissueFlag = true;
+    this.startedAt = undefined;
+    if (options.keep === false) this.data = {};
+    // Where the Flask format keeps a session's start for the absolute timeout (CREATED_KEY).
+    else Reflect.deleteProperty(data, '_created');
+  }
+
+  /** Whether {@link regenerate} was called on this request. */
+  regenerated = false;
+
   /** Empties the session; what is stored next starts a new session (for the absolute timeout). */
   clear(): void {
     this.touch();

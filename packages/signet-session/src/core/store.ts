@@ -36,6 +36,8 @@ export interface StoredSession {
   readonly touchedAt: number;
   /** Unix seconds: when the store forgets it. */
   readonly expiresAt: number;
+  /** On a regenerated session's old id, for a few seconds: the new secret, sealed to the old one (session-id.ts). */
+  readonly forward?: string;
 }
 
 export interface SessionWrite {
@@ -59,6 +61,12 @@ export type WriteVerdict = { readonly ok: true; readonly version: number } | { r
 export interface SessionStore {
   load(key: string): Promise<StoredSession | undefined>;
   write(key: string, write: SessionWrite): Promise<WriteVerdict>;
+  /**
+   * Moves a session to a new key in one step: `write` (a `create`, with all its data) at
+   * `newKey`, and `oldKey` left holding only `forward` for `forwardTtl` seconds. Refused
+   * (`gone`) when `oldKey` no longer holds a session.
+   */
+  regenerate(oldKey: string, newKey: string, forward: string, forwardTtl: number, write: SessionWrite): Promise<WriteVerdict>;
   /** Reads a session key and removes it in one step; undefined when it was not there (or the session is gone). */
   take(key: string, field: string): Promise<string | undefined>;
   destroy(key: string): Promise<void>;
@@ -74,6 +82,7 @@ interface Entry {
   createdAt: number;
   touchedAt: number;
   expiresAt: number;
+  forward?: string;
 }
 
 export interface MemoryStoreOptions {
@@ -122,7 +131,7 @@ export class MemoryStore implements SessionStore {
       this.sessions.set(key, created);
       return Promise.resolve({ ok: true, version: 1 });
     }
-    if (entry === undefined) return Promise.resolve({ ok: false, reason: 'gone' });
+    if (entry === undefined || entry.forward !== undefined) return Promise.resolve({ ok: false, reason: 'gone' });
     if (write.expectVersion !== undefined && write.expectVersion !== entry.version) return Promise.resolve({ ok: false, reason: 'conflict' });
     for (const [field, value] of write.set) entry.fields.set(field, value);
     for (const field of write.remove) entry.fields.delete(field);
@@ -132,9 +141,20 @@ export class MemoryStore implements SessionStore {
     return Promise.resolve({ ok: true, version: entry.version });
   }
 
+  regenerate(oldKey: string, newKey: string, forward: string, forwardTtl: number, write: SessionWrite): Promise<WriteVerdict> {
+    const old = this.live(oldKey);
+    if (old === undefined || old.forward !== undefined) return Promise.resolve({ ok: false, reason: 'gone' });
+    if (this.live(newKey) !== undefined) return Promise.resolve({ ok: false, reason: 'exists' });
+    const forwardsUntil = Math.floor(this.clock() / 1000) + forwardTtl;
+    this.sessions.set(oldKey, { fields: new Map(), version: old.version + 1, createdAt: old.createdAt, touchedAt: old.touchedAt, expiresAt: forwardsUntil, forward });
+    this.makeRoom();
+    this.sessions.set(newKey, { fields: new Map(write.set), version: 1, createdAt: write.createdAt, touchedAt: write.touchedAt, expiresAt: write.expiresAt });
+    return Promise.resolve({ ok: true, version: 1 });
+  }
+
   take(key: string, field: string): Promise<string | undefined> {
     const entry = this.live(key);
-    const value = entry?.fields.get(field);
+    const value = entry?.forward === undefined ? entry?.fields.get(field) : undefined;
     if (entry !== undefined && value !== undefined) {
       entry.fields.delete(field);
       entry.version += 1;
