@@ -38,6 +38,7 @@ import { Markup, type PyDict } from 'signet-session/core/python-types';
 import { Session } from 'signet-session/core/session';
 import { SessionIds } from 'signet-session/core/session-id';
 import { MemoryStore, type SessionStore } from 'signet-session/core/store';
+import { Revocation } from 'signet-session/core/revocation';
 import { RedisStore } from 'signet-session/redis';
 import { createClient } from 'redis';
 import { startRedis, type RedisProcess } from './support/redis-server.js';
@@ -85,6 +86,10 @@ const ROUTES: Readonly<Record<string, Route>> = {
   '/read': (session) => ({ json: { count: session.get('count') ?? null } }),
   '/dump': (session) => ({ json: Object.fromEntries(session.keys().map((key) => [key, session.get(key) ?? null])) }),
   '/untouched': () => ({ json: { untouched: true } }),
+  '/login': (session, query) => {
+    session.set('_user_id', query.get('u') ?? 'ada');
+    return { json: { login: true } };
+  },
   '/flash': (session, query) => {
     const message = query.get('m') ?? '';
     session.flash(query.has('markup') ? new Markup(message) : message, query.get('c') ?? undefined);
@@ -801,6 +806,20 @@ for (const adapter of ADAPTERS) {
           assert.match(error.message, /\bsecret\b/, error.message);
           assert.match(error.message, /\b(set|give)\b/i, error.message);
         }
+      });
+    });
+
+    describe('revocation', () => {
+      it('refuses a cookie session of a revoked user before the handler runs, and tells onRejected', async () => {
+        const revocation = new Revocation({ generations: new MemoryStore() });
+        const rejected: string[] = [];
+        const { port } = await start({ session: { revocation } as unknown as Partial<SessionOptions<SessionData>>, onRejected: (reason) => rejected.push(reason.reason) });
+        const jar = new CookieJar();
+        jar.store(await get(port, '/login?u=ada'));
+        assert.equal((json(await get(port, '/dump', jar)) as Record<string, unknown>)['_user_id'], 'ada');
+        await revocation.revokeUser('ada');
+        assert.deepEqual(json(await get(port, '/dump', jar)), {});
+        assert.deepEqual(rejected, ['revoked']);
       });
     });
 

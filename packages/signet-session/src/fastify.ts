@@ -130,8 +130,8 @@ function plugin(fastify: FastifyInstance, options: SignetSessionOptions, done: (
     else apply(finished);
   };
 
-  // A store session is loaded before the handler runs (a cookie session opens on first use).
-  if (engine.stored) {
+  // A store session is loaded, and a revocation checked, before the handler runs (a cookie session otherwise opens on first use).
+  if (engine.loadsFirst) {
     fastify.addHook('onRequest', (request, reply, done) => {
       const loading = handleOf(request).ready();
       if (loading === undefined) {

@@ -57,3 +57,4 @@ export type { OpenedData } from './core/session.js';
 export { FORWARD_SECONDS, ServerSessions, SessionConflict, type LoadedSession, type SavedServerSession, type ServerSessionOptions } from './core/server-sessions.js';
 export { MemoryStore, StoreUnavailable, type MemoryStoreOptions, type SessionStore, type SessionWrite, type StoredSession, type WriteVerdict } from './core/store.js';
 export { SessionIds, storageKey, SESSION_ID_SALT, type ReadId, type SessionId, type SessionIdsOptions } from './core/session-id.js';
+export { Revocation, USER_KEY, GENERATION_KEY, type GenerationSource, type RevocationOptions } from './core/revocation.js';

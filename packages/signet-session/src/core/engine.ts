@@ -17,11 +17,12 @@
  */
 import { readCookies } from './cookie-header.js';
 import { CookieSessions, tooLargeMessage, type SessionOptions } from './cookie-sessions.js';
-import type { BadData, CookieTooLarge } from './errors.js';
+import { BadData, type CookieTooLarge } from './errors.js';
 import type { PyDict } from './python-types.js';
 import { ServerSessions, type LoadedSession, type SavedServerSession, type ServerSessionOptions, type SessionConflict } from './server-sessions.js';
 import { Session, type OpenedData } from './session.js';
 import { StoreUnavailable } from './store.js';
+import { GENERATION_KEY, Revocation, USER_KEY, userOf } from './revocation.js';
 
 /**
  * The application's session data, one declaration for every adapter. Declare its
@@ -76,7 +77,10 @@ export interface ErrorAnswer {
 const NOTHING: SessionOutcome = Object.freeze({ setCookie: Object.freeze([]), vary: false });
 
 /** Cookie sessions (the options, or a `CookieSessions`), or server-side ones (options with a `store`, or a `ServerSessions`). */
-export type EngineOptions<T extends PyDict = PyDict> = SessionOptions<T> | ServerSessionOptions | { readonly sessions: CookieSessions<T> | ServerSessions<T> };
+export type EngineOptions<T extends PyDict = PyDict> = (SessionOptions<T> | ServerSessionOptions | { readonly sessions: CookieSessions<T> | ServerSessions<T> }) & {
+  /** "Log out everywhere": sessions whose user's generation moved on are refused (core/revocation.ts). */
+  readonly revocation?: Revocation;
+};
 
 /** One configuration, checked once; `begin` is called per request. */
 export class SessionEngine<T extends PyDict = PyDict> {
@@ -90,6 +94,17 @@ export class SessionEngine<T extends PyDict = PyDict> {
     if (typeof given !== 'object' || given === null) throw new TypeError(`options is invalid: ${given === null ? 'null' : typeof given} (give at least { secret })`);
     this.sessions = 'sessions' in options ? options.sessions : 'store' in options ? new ServerSessions<T>(options) : new CookieSessions<T>(options);
     this.secureAuto = this.sessions.settings.cookie.secure === 'auto';
+    const revocation: unknown = options.revocation;
+    if (revocation !== undefined && !(revocation instanceof Revocation)) throw new TypeError(`revocation is invalid: ${typeof revocation} (give new Revocation({ generations }))`);
+    this.revocation = revocation;
+  }
+
+  /** Checks sessions against their user's generation, when given. */
+  readonly revocation: Revocation | undefined;
+
+  /** Whether `ready()` may give a promise (a store, or revocation checks): the adapter then awaits it before the handler. */
+  get loadsFirst(): boolean {
+    return this.stored || this.revocation !== undefined;
   }
 
   get cookieName(): string {
@@ -104,7 +119,7 @@ export class SessionEngine<T extends PyDict = PyDict> {
   /** Starts a request. A cookie session reads nothing until it is used; a store session is loaded by `ready()`. */
   begin(facts: RequestFacts): RequestSession<T> {
     const sessions = this.sessions;
-    return sessions instanceof ServerSessions ? new StoreRequestSession<T>(sessions, facts, this.secureAuto) : new CookieRequestSession<T>(sessions, facts, this.secureAuto);
+    return sessions instanceof ServerSessions ? new StoreRequestSession<T>(sessions, facts, this.secureAuto, this.revocation) : new CookieRequestSession<T>(sessions, facts, this.secureAuto, this.revocation);
   }
 }
 
@@ -127,38 +142,102 @@ class CookieRequestSession<T extends PyDict> implements RequestSession<T> {
   /** The session, opened from the cookie on first use. */
   readonly session: Session<T>;
   private finished = false;
+  private opened: OpenedData<T> | undefined;
 
   constructor(
     private readonly sessions: CookieSessions<T>,
     private readonly facts: RequestFacts,
     private readonly secureAuto: boolean,
+    private readonly revocation: Revocation | undefined,
   ) {
-    this.session = Session.deferred<T>(() => {
-      const cookie = facts.cookieHeader === undefined ? undefined : readCookies(facts.cookieHeader).get(sessions.cookieName);
-      const { opened, rejected } = sessions.openData(cookie);
-      if (rejected !== undefined) facts.onRejected?.(rejected);
-      return opened;
-    });
+    this.session = Session.deferred<T>(() => this.open());
   }
 
-  /** A promise to await before the handler runs, when the session must be loaded first; undefined for a cookie session. */
+  private open(): OpenedData<T> {
+    if (this.opened === undefined) {
+      const cookie = this.facts.cookieHeader === undefined ? undefined : readCookies(this.facts.cookieHeader).get(this.sessions.cookieName);
+      const { opened, rejected } = this.sessions.openData(cookie);
+      if (rejected !== undefined) this.facts.onRejected?.(rejected);
+      this.opened = opened;
+    }
+    return this.opened;
+  }
+
+  /** Undefined for a cookie session, unless a revocation check must read a generation first. */
   ready(): Promise<void> | undefined {
-    return undefined;
+    if (this.revocation === undefined || this.facts.cookieHeader === undefined) return undefined;
+    // Opened now, not on first use: the check must come before the handler sees the session.
+    return checkRevocation(this.revocation, this.open(), () => {
+      this.opened = NEW_OPENED;
+      this.facts.onRejected?.(revokedError());
+    });
   }
 
   /**
    * What the response needs, computed once, just before its headers go out: any write
    * made before then is saved. A session never used sets no cookie and no Vary.
    */
-  finish(): SessionOutcome {
+  finish(): SessionOutcome | Promise<SessionOutcome> {
     if (this.finished) throw new TypeError('finish is invalid: called twice for one request (the session is saved once)');
     this.finished = true;
     const session = this.session;
-    session.close(CLOSED_REASON);
-    if (!session.opened) return NOTHING;
-    const secure = this.secureAuto ? resolveSecure(this.facts.secure) : undefined;
-    return outcomeOf(this.sessions.save(session, secure === undefined ? {} : { secure }));
+    if (!session.opened) {
+      session.close(CLOSED_REASON);
+      return NOTHING;
+    }
+    const save = (): SessionOutcome => {
+      session.close(CLOSED_REASON);
+      const secure = this.secureAuto ? resolveSecure(this.facts.secure) : undefined;
+      return outcomeOf(this.sessions.save(session, secure === undefined ? {} : { secure }));
+    };
+    const recording = this.revocation === undefined ? undefined : recordGeneration(this.revocation, session, this.opened?.data);
+    return recording === undefined ? save() : recording.then(save);
   }
+}
+
+const NEW_OPENED: OpenedData<never> = Object.freeze({});
+
+function revokedError(): BadData {
+  return new BadData("The user's sessions were revoked (logged out everywhere) after this one began", 'revoked');
+}
+
+/**
+ * Compares the generation a session recorded with its user's: `onRevoked` when they
+ * differ. Undefined when that was known at once; a promise when the generation had to
+ * be read.
+ */
+function checkRevocation(revocation: Revocation, opened: OpenedData, onRevoked: () => void): Promise<void> | undefined {
+  const user = userOf(opened.data);
+  if (user === undefined) return undefined;
+  const recorded = opened.data?.[GENERATION_KEY];
+  const expected = typeof recorded === 'number' ? recorded : 0; // from before revocation was on: generation 0
+  const judge = (generation: number): void => {
+    if (generation !== expected) onRevoked();
+  };
+  const current = revocation.current(user);
+  if (typeof current === 'number') {
+    judge(current);
+    return undefined;
+  }
+  return current.then(judge);
+}
+
+/**
+ * On logging in (a user set where there was none, or another), records the user's
+ * current generation in the session, so that a later revocation refuses it.
+ */
+function recordGeneration(revocation: Revocation, session: Session, openedData: PyDict | undefined): Promise<void> | undefined {
+  const user = userOf({ [USER_KEY]: session.peek(USER_KEY) });
+  if (user === undefined) return undefined;
+  if (userOf(openedData) === user && typeof session.peek(GENERATION_KEY) === 'number') return undefined; // recorded at login
+  const current = revocation.current(user);
+  if (typeof current === 'number') {
+    session.set(GENERATION_KEY, current);
+    return undefined;
+  }
+  return current.then((generation) => {
+    session.set(GENERATION_KEY, generation);
+  });
 }
 
 function outcomeOf(saved: SavedServerSession): SessionOutcome {
@@ -186,6 +265,7 @@ class StoreRequestSession<T extends PyDict> implements RequestSession<T> {
     private readonly sessions: ServerSessions<T>,
     private readonly facts: RequestFacts,
     private readonly secureAuto: boolean,
+    private readonly revocation: Revocation | undefined,
   ) {
     this.session = Session.deferred<T>(() => {
       if (this.opened === undefined) throw new TypeError('session is invalid: used before it was loaded from the store (the adapter awaits ready() before the handler runs)');
@@ -196,10 +276,16 @@ class StoreRequestSession<T extends PyDict> implements RequestSession<T> {
       this.opened = {}; // nothing to load: a new session, and no round trip
       return;
     }
-    this.loading = sessions.openData(cookie).then(({ opened, loaded, rejected }) => {
+    this.loading = sessions.openData(cookie).then(async ({ opened, loaded, rejected }) => {
       this.opened = opened;
       this.loaded = loaded;
       if (rejected !== undefined) facts.onRejected?.(rejected);
+      if (this.revocation === undefined) return;
+      await checkRevocation(this.revocation, opened, () => {
+        this.opened = {};
+        this.loaded = NEW_LOAD; // refused: a new session, with a new id if it is saved
+        facts.onRejected?.(revokedError());
+      });
     });
   }
 
@@ -211,10 +297,17 @@ class StoreRequestSession<T extends PyDict> implements RequestSession<T> {
     if (this.finished) throw new TypeError('finish is invalid: called twice for one request (the session is saved once)');
     this.finished = true;
     const session = this.session;
-    session.close(CLOSED_REASON);
-    if (!session.opened || this.opened === undefined) return NOTHING;
-    const secure = this.secureAuto ? resolveSecure(this.facts.secure) : undefined;
-    return this.sessions.save(session, this.loaded ?? NEW_LOAD, secure === undefined ? {} : { secure }).then(outcomeOf);
+    if (!session.opened || this.opened === undefined) {
+      session.close(CLOSED_REASON);
+      return NOTHING;
+    }
+    const save = (): Promise<SessionOutcome> => {
+      session.close(CLOSED_REASON);
+      const secure = this.secureAuto ? resolveSecure(this.facts.secure) : undefined;
+      return this.sessions.save(session, this.loaded ?? NEW_LOAD, secure === undefined ? {} : { secure }).then(outcomeOf);
+    };
+    const recording = this.revocation === undefined ? undefined : recordGeneration(this.revocation, session, this.opened.data);
+    return recording === undefined ? save() : recording.then(save);
   }
 }
 

@@ -36,7 +36,9 @@ export type BadDataReason =
   | 'absolute-timeout'
   | 'schema'
   // server-side sessions: a valid id the store does not have (it ended, or never was)
-  | 'unknown-session';
+  | 'unknown-session'
+  // revocation: the user's sessions were ended everywhere after this one began
+  | 'revoked';
 
 export class BadData extends Error {
   override name = 'BadData';

@@ -1,0 +1,132 @@
+/**
+ * "Log out everywhere" (core/revocation.ts) through the engine every adapter uses: Flask
+ * and sealed cookie sessions, and store sessions on the memory store and on a real
+ * redis-server this test starts and stops. A session records the generation its user
+ * logged in under; revokeUser moves the generation on, and the session is refused.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createClient } from 'redis';
+import { MemoryStore, Revocation, SessionEngine, type BadData, type EngineOptions, type SessionStore } from 'signet-session';
+import { RedisStore } from 'signet-session/redis';
+import { startRedis, type RedisProcess } from './support/redis-server.js';
+
+const SECRET = 'the revocation suite secret, 32+ bytes long';
+
+let redis: RedisProcess | undefined;
+let client: ReturnType<typeof createClient> | undefined;
+before(async () => {
+  redis = await startRedis();
+  client = createClient({ url: redis.url });
+  await client.connect();
+});
+after(async () => {
+  await client?.quit();
+  await redis?.stop();
+});
+
+interface Request {
+  readonly cookie?: string;
+  readonly act?: (session: import('signet-session').Session) => void;
+}
+
+/** One request through the engine, as an adapter makes it: ready, the handler, finish. */
+async function request(engine: SessionEngine, { cookie, act }: Request, rejected: string[] = []): Promise<{ cookie: string | undefined; data: Record<string, unknown> }> {
+  const handle = engine.begin({ cookieHeader: cookie === undefined ? undefined : `session=${cookie}`, onRejected: (reason: BadData) => rejected.push(reason.reason) });
+  const loading = handle.ready();
+  if (loading !== undefined) await loading;
+  act?.(handle.session);
+  const data = handle.session.toDict();
+  const outcome = await handle.finish();
+  const set = outcome.setCookie[0];
+  return { cookie: set === undefined ? cookie : (set.split(';')[0] ?? '').slice('session='.length), data };
+}
+
+const KINDS: ReadonlyArray<readonly [string, () => { options: EngineOptions; store: SessionStore }]> = [
+  ['a Flask-format cookie session (generations in the memory store)', () => {
+    const store = new MemoryStore();
+    return { store, options: { secret: SECRET, format: 'flask' } };
+  }],
+  ['a sealed cookie session (generations in Redis)', () => {
+    const store = new RedisStore(client as ReturnType<typeof createClient>);
+    return { store, options: { secret: SECRET, format: 'sealed' } };
+  }],
+  ['a store session on the memory store', () => {
+    const store = new MemoryStore();
+    return { store, options: { secret: SECRET, store } };
+  }],
+  ['a store session on Redis', () => {
+    const store = new RedisStore(client as ReturnType<typeof createClient>);
+    return { store, options: { secret: SECRET, store } };
+  }],
+];
+
+for (const [kind, make] of KINDS) {
+  describe(`Revocation of ${kind}`, () => {
+    it('refuses every session of a user once revoked, on every device, and lets the user log in again', async () => {
+      const { store, options } = make();
+      const revocation = new Revocation({ generations: store });
+      const engine = new SessionEngine({ ...options, revocation });
+      const user = `ada-${kind}`;
+      const login = (session: import('signet-session').Session): void => { session.set('_user_id', user); };
+      const laptop = await request(engine, { act: login });
+      const phone = await request(engine, { act: login });
+      assert.equal(laptop.data['_user_id'], user);
+      assert.equal((await request(engine, { cookie: laptop.cookie ?? '' })).data['_user_id'], user, 'the session holds until revoked');
+
+      await revocation.revokeUser(user);
+      for (const device of [laptop, phone]) {
+        const rejected: string[] = [];
+        const after = await request(engine, { cookie: device.cookie ?? '' }, rejected);
+        assert.deepEqual(after.data, {}, 'a new, empty session');
+        assert.deepEqual(rejected, ['revoked']);
+      }
+      const again = await request(engine, { act: login });
+      assert.equal((await request(engine, { cookie: again.cookie ?? '' })).data['_user_id'], user, 'a login after the revocation holds');
+    });
+
+    it('leaves other users and anonymous sessions alone', async () => {
+      const { store, options } = make();
+      const revocation = new Revocation({ generations: store });
+      const engine = new SessionEngine({ ...options, revocation });
+      const grace = await request(engine, { act: (s) => void s.set('_user_id', `grace-${kind}`) });
+      const anonymous = await request(engine, { act: (s) => void s.set('cart', 'apple') });
+      await revocation.revokeUser(`ada2-${kind}`);
+      assert.equal((await request(engine, { cookie: grace.cookie ?? '' })).data['_user_id'], `grace-${kind}`);
+      assert.equal((await request(engine, { cookie: anonymous.cookie ?? '' })).data['cart'], 'apple');
+    });
+  });
+}
+
+describe('Revocation across processes, and from the app\'s own user table', () => {
+  it('takes effect in another process within the staleness window, read from Redis', async () => {
+    let now = Date.now();
+    const clock = (): number => now;
+    const store = new RedisStore(client as ReturnType<typeof createClient>);
+    const here = new SessionEngine({ secret: SECRET, format: 'flask', revocation: new Revocation({ generations: store, staleness: 5, clock }), clock });
+    const elsewhere = new Revocation({ generations: store });
+    const session = await request(here, { act: (s) => void s.set('_user_id', 'lin') });
+    await elsewhere.revokeUser('lin');
+    assert.equal((await request(here, { cookie: session.cookie ?? '' })).data['_user_id'], 'lin', 'within the window, the generation known here stands');
+    now += 6000;
+    assert.deepEqual((await request(here, { cookie: session.cookie ?? '' })).data, {}, 'past it, the session is refused');
+  });
+
+  it('reads generations from a function over the app\'s table (no Redis), and forget() makes a change seen at once', async () => {
+    const table = new Map<string, number>([['kim', 3]]);
+    const revocation = new Revocation({ generations: (user) => table.get(user) ?? 0 });
+    const engine = new SessionEngine({ secret: SECRET, format: 'flask', revocation });
+    const session = await request(engine, { act: (s) => void s.set('_user_id', 'kim') });
+    assert.equal(session.data['_user_id'], 'kim');
+    table.set('kim', 4);
+    revocation.forget('kim');
+    assert.deepEqual((await request(engine, { cookie: session.cookie ?? '' })).data, {});
+    await assert.rejects(revocation.revokeUser('kim'), /revokeUser is invalid here/);
+  });
+
+  it('refuses a bad configuration, naming the option', () => {
+    assert.throws(() => new Revocation({ generations: 3 as unknown as () => number }), /^TypeError: revocation\.generations is invalid: number/);
+    assert.throws(() => new Revocation({ generations: () => 0, staleness: -1 }), /^TypeError: revocation\.staleness is invalid: -1/);
+    assert.throws(() => new SessionEngine({ secret: SECRET, revocation: {} as unknown as Revocation }), /^TypeError: revocation is invalid/);
+  });
+});
