@@ -40,8 +40,7 @@ import { SessionIds } from 'signet-session/core/session-id';
 import { MemoryStore, type SessionStore } from 'signet-session/core/store';
 import { Revocation } from 'signet-session/core/revocation';
 import { RedisStore } from 'signet-session/redis';
-import { createClient } from 'redis';
-import { startRedis, type RedisProcess } from './support/redis-server.js';
+import { useRedisClient } from './support/redis-server.js';
 import { signetSession as expressSession } from 'signet-session/express';
 import { signetSession as fastifySession, type SignetSessionOptions } from 'signet-session/fastify';
 import { fetchSessions, type FetchSession } from 'signet-session/fetch';
@@ -494,18 +493,7 @@ async function eventually(check: () => boolean, what: string): Promise<void> {
 const FRAMING_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length']);
 
 /** One real redis-server for the suite's store tests, started on a free port and stopped after. */
-let redis: RedisProcess | undefined;
-let connected: ReturnType<typeof createClient> | undefined;
-const redisClient = (): ReturnType<typeof createClient> => connected as ReturnType<typeof createClient>;
-before(async () => {
-  redis = await startRedis();
-  connected = createClient({ url: redis.url });
-  await connected.connect();
-});
-after(async () => {
-  await connected?.quit();
-  await redis?.stop();
-});
+const redisClient = useRedisClient();
 
 /** Flask's own cookies for the attribute tests (Flask signs; signet must match). */
 let flaskCount = '';

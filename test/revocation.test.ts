@@ -5,25 +5,14 @@
  * logged in under; revokeUser moves the generation on, and the session is refused.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { createClient } from 'redis';
+import { describe, it } from 'node:test';
 import { MemoryStore, Revocation, SessionEngine, type BadData, type EngineOptions, type SessionStore } from 'signet-session';
 import { RedisStore } from 'signet-session/redis';
-import { startRedis, type RedisProcess } from './support/redis-server.js';
+import { useRedisClient } from './support/redis-server.js';
 
 const SECRET = 'the revocation suite secret, 32+ bytes long';
 
-let redis: RedisProcess | undefined;
-let client: ReturnType<typeof createClient> | undefined;
-before(async () => {
-  redis = await startRedis();
-  client = createClient({ url: redis.url });
-  await client.connect();
-});
-after(async () => {
-  await client?.quit();
-  await redis?.stop();
-});
+const redisClient = useRedisClient();
 
 interface Request {
   readonly cookie?: string;
@@ -48,7 +37,7 @@ const KINDS: ReadonlyArray<readonly [string, () => { options: EngineOptions; sto
     return { store, options: { secret: SECRET, format: 'flask' } };
   }],
   ['a sealed cookie session (generations in Redis)', () => {
-    const store = new RedisStore(client as ReturnType<typeof createClient>);
+    const store = new RedisStore(redisClient());
     return { store, options: { secret: SECRET, format: 'sealed' } };
   }],
   ['a store session on the memory store', () => {
@@ -56,7 +45,7 @@ const KINDS: ReadonlyArray<readonly [string, () => { options: EngineOptions; sto
     return { store, options: { secret: SECRET, store } };
   }],
   ['a store session on Redis', () => {
-    const store = new RedisStore(client as ReturnType<typeof createClient>);
+    const store = new RedisStore(redisClient());
     return { store, options: { secret: SECRET, store } };
   }],
 ];
@@ -102,7 +91,7 @@ describe('Revocation across processes, and from the app\'s own user table', () =
   it('takes effect in another process within the staleness window, read from Redis', async () => {
     let now = Date.now();
     const clock = (): number => now;
-    const store = new RedisStore(client as ReturnType<typeof createClient>);
+    const store = new RedisStore(redisClient());
     const here = new SessionEngine({ secret: SECRET, format: 'flask', revocation: new Revocation({ generations: store, staleness: 5, clock }), clock });
     const elsewhere = new Revocation({ generations: store });
     const session = await request(here, { act: (s) => void s.set('_user_id', 'lin') });

@@ -7,11 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { createClient } from 'redis';
+import { beforeEach, describe, it } from 'node:test';
 import { FORWARD_SECONDS, MemoryStore, ServerSessions, SessionConflict, SessionIds, storageKey, type ServerSessionOptions, type SessionStore } from 'signet-session';
 import { RedisStore } from 'signet-session/redis';
-import { startRedis, type RedisProcess } from './support/redis-server.js';
+import { useRedisClient } from './support/redis-server.js';
 
 const SECRET = 'the server-session suite secret, 32+ bytes';
 // Now, so that a real Redis's own expiry (EXPIREAT) is in the future as it would be.
@@ -26,17 +25,7 @@ interface Backend {
   dump(): Promise<string>;
 }
 
-let redis: RedisProcess | undefined;
-let client: ReturnType<typeof createClient> | undefined;
-before(async () => {
-  redis = await startRedis();
-  client = createClient({ url: redis.url });
-  await client.connect();
-});
-after(async () => {
-  await client?.quit();
-  await redis?.stop();
-});
+const redisClient = useRedisClient();
 
 let memory: MemoryStore | undefined;
 const BACKENDS: readonly Backend[] = [
@@ -48,14 +37,14 @@ const BACKENDS: readonly Backend[] = [
   },
   {
     name: 'Redis',
-    make: () => new RedisStore(client as ReturnType<typeof createClient>),
+    make: () => new RedisStore(redisClient()),
     async count() {
-      return (await (client as ReturnType<typeof createClient>).keys('signet:*:s:*')).length;
+      return (await redisClient().keys('signet:*:s:*')).length;
     },
     async dump() {
-      const redisClient = client as ReturnType<typeof createClient>;
-      const keys = await redisClient.keys('*');
-      return JSON.stringify(await Promise.all(keys.map(async (key) => [key, await redisClient.hGetAll(key)])));
+      const connected = redisClient();
+      const keys = await connected.keys('*');
+      return JSON.stringify(await Promise.all(keys.map(async (key) => [key, await connected.hGetAll(key)])));
     },
   },
 ];
@@ -124,7 +113,7 @@ describe(`ServerSessions over ${backend.name}`, () => {
     return { sessions, store, clock };
   }
   beforeEach(async () => {
-    await client?.flushAll();
+    await redisClient().flushAll();
   });
 
   it('keeps the data in the store, with nothing of the cookie in it, and reads it back', async () => {

@@ -5,6 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { after, before } from 'node:test';
+import { createClient } from 'redis';
 
 export interface RedisProcess {
   readonly port: number;
@@ -60,5 +62,29 @@ export async function startRedis(port?: number): Promise<RedisProcess> {
       await exited;
       clearTimeout(timer);
     },
+  };
+}
+
+export type RedisClient = ReturnType<typeof createClient>;
+
+/**
+ * For a test file: a redis-server and a connected node-redis client, started before its
+ * tests and stopped after them. Call at the top level; the getter gives the client.
+ */
+export function useRedisClient(): () => RedisClient {
+  let redis: RedisProcess | undefined;
+  let client: RedisClient | undefined;
+  before(async () => {
+    redis = await startRedis();
+    client = createClient({ url: redis.url });
+    await client.connect();
+  });
+  after(async () => {
+    await client?.quit();
+    await redis?.stop();
+  });
+  return () => {
+    if (client === undefined) throw new Error('the Redis client is not connected yet (use it inside a test)');
+    return client;
   };
 }
