@@ -9,9 +9,10 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { FRAMEWORK_NAMES, FRAMEWORKS } from 'signet-lesson/server/app';
 import { FlaskSessionCodec } from 'signet-session';
+import { startRedis, type RedisProcess } from './support/redis-server.js';
 
 const MAIN = fileURLToPath(import.meta.resolve('signet-lesson/server/main'));
 const LESSON_KEY = Buffer.from('3f77855a0851bd4fb8a9b6354b6aa95f', 'hex');
@@ -370,5 +371,60 @@ describe('configuration errors through the real process', () => {
     server.child.kill('SIGTERM');
     assert.equal(await server.exited, 0);
     assert.match(server.output(), /signet: warning: SESSION_COOKIE_SAMSITE is not a setting the server reads; did you mean SESSION_COOKIE_SAMESITE\?/);
+  });
+});
+
+describe('SESSION_TYPE: where the lesson keeps its sessions', { timeout: 60_000 }, () => {
+  let redis: RedisProcess | undefined;
+  before(async () => {
+    redis = await startRedis();
+  });
+  after(async () => {
+    await redis?.stop();
+  });
+  const KEY = { SECRET_KEY: 'hex:3f77855a0851bd4fb8a9b6354b6aa95f3f77855a0851bd4fb8a9b6354b6aa95f', LOG_REQUESTS: '0' };
+
+  /** Two visits, the second with the cookies of the first: the answers, with the session cookie's value made generic. */
+  async function visits(env: Record<string, string>): Promise<{ bodies: string[]; sessionCookie: string; output: string }> {
+    const server = await start({ ...KEY, ...env });
+    try {
+      const first = await get(server.port, '/sessions/hello');
+      const pairs = first.setCookie.map((header) => header.split(';')[0] ?? '');
+      const session = pairs.find((pair) => pair.startsWith('session='))?.slice('session='.length) ?? '';
+      const second = await get(server.port, '/sessions/goodnight', pairs.join('; '));
+      return { bodies: [first.body, second.body.replace(session, '<session>')], sessionCookie: session, output: server.output() };
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  }
+
+  for (const framework of FRAMEWORKS) {
+    it(`gives the same answers with SESSION_TYPE=redis as with cookies on ${framework}; only the cookie holds a signed id instead of the data`, async () => {
+      const cookie = await visits({ SIGNET_FRAMEWORK: framework });
+      const stored = await visits({ SIGNET_FRAMEWORK: framework, SESSION_TYPE: 'redis', REDIS_URL: redis?.url ?? '' });
+      assert.deepEqual(stored.bodies, cookie.bodies);
+      assert.match(stored.sessionCookie, /^[\w-]{8}\.[\w-]{43}\.[\w-]{27}$/);
+      assert.match(stored.output, /sessions in Redis at redis:\/\/127\.0\.0\.1:\d+/);
+    });
+  }
+
+  it('keeps sessions in memory with SESSION_TYPE=memory, and warns in production', async () => {
+    const cookie = await visits({});
+    const memory = await visits({ SESSION_TYPE: 'memory', NODE_ENV: 'production' });
+    assert.deepEqual(memory.bodies, cookie.bodies);
+    assert.match(memory.output, /warning: SESSION_TYPE=memory keeps sessions in this process only/);
+  });
+
+  it('stops the start with a message naming the variable: an unknown type, a URL that is not Redis\'s, a Redis that cannot be reached', async () => {
+    const unknown = await run({ ...KEY, SESSION_TYPE: 'file' });
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.output, /SESSION_TYPE is invalid: "file" \(give cookie/);
+    const notRedis = await run({ ...KEY, SESSION_TYPE: 'redis', REDIS_URL: 'http://localhost:6379' });
+    assert.match(notRedis.output, /REDIS_URL is invalid: "http:\/\/localhost:6379" \(give a Redis URL/);
+    const unreachable = await run({ ...KEY, SESSION_TYPE: 'redis', REDIS_URL: 'redis://:secret@127.0.0.1:1' });
+    assert.equal(unreachable.code, 1);
+    assert.match(unreachable.output, /REDIS_URL is invalid or unreachable: redis:\/\/:\*\*\*@127\.0\.0\.1:1 \(connect ECONNREFUSED/);
+    assert.doesNotMatch(unreachable.output, /secret/, 'the password is not logged');
   });
 });

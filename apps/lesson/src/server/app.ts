@@ -7,6 +7,8 @@
  * Only the chosen framework is loaded.
  */
 import type { Server } from 'node:http';
+import { ServerSessions } from 'signet-session/core/server-sessions';
+import type { SessionStore } from 'signet-session/core/store';
 import { CookieSessions, FLASK_COOKIE, renewalSkippedMessage, tooLargeMessage, type SessionOptions } from 'signet-session/core/cookie-sessions';
 import type { SessionData } from 'signet-session/core/engine';
 import type { BadData, CookieTooLarge } from 'signet-session/core/errors';
@@ -35,6 +37,8 @@ export interface LessonServerOptions {
   readonly logRequests?: boolean;
   /** TRUST_PROXY: whose X-Forwarded-For and X-Forwarded-Proto to believe, as Fastify's trustProxy (a string is a comma list). */
   readonly trustProxy?: TrustProxy | string;
+  /** Server-side sessions (SESSION_TYPE memory or redis): the cookie holds only a signed id. Cookie sessions otherwise. */
+  readonly store?: SessionStore;
 }
 
 /** A running lesson server, whatever the framework: what main.ts and the tests need of it. */
@@ -57,7 +61,7 @@ export interface LessonServer {
 
 /** What every framework file is given: the lesson's parts, made once from the options. */
 export interface LessonParts {
-  readonly sessions: CookieSessions<SessionData>;
+  readonly sessions: CookieSessions<SessionData> | ServerSessions<SessionData>;
   readonly inspector: Inspector;
   readonly log: (line: string) => void;
   readonly logRequests: boolean;
@@ -93,16 +97,31 @@ export async function buildServer(options: LessonServerOptions): Promise<LessonS
 
 function lessonParts(options: LessonServerOptions): LessonParts {
   const log = options.log ?? writeLine;
-  const sessions = new CookieSessions<SessionData>({
-    format: 'flask',
-    ...options.session,
-    cookie: { ...FLASK_COOKIE, ...options.session?.cookie },
-    secret: options.secret,
-    warn: (message) => {
-      log(`warning: ${inVariableNames(message)}`); // the lesson's names for the options
-    },
-    ...(options.clock === undefined ? {} : { clock: options.clock }),
-  });
+  const cookie = { ...FLASK_COOKIE, ...options.session?.cookie };
+  const clock = options.clock === undefined ? {} : { clock: options.clock };
+  const { secretFallbacks, permanentLifetime, idleTimeout, absoluteTimeout } = options.session ?? {};
+  const sessions =
+    options.store === undefined
+      ? new CookieSessions<SessionData>({
+          format: 'flask',
+          ...options.session,
+          cookie,
+          secret: options.secret,
+          warn: (message) => {
+            log(`warning: ${inVariableNames(message)}`); // the lesson's names for the options
+          },
+          ...clock,
+        })
+      : new ServerSessions<SessionData>({
+          secret: options.secret,
+          store: options.store,
+          cookie,
+          ...(secretFallbacks === undefined ? {} : { secretFallbacks }),
+          ...(permanentLifetime === undefined ? {} : { permanentLifetime }),
+          ...(idleTimeout === undefined ? {} : { idleTimeout }),
+          ...(absoluteTimeout === undefined ? {} : { absoluteTimeout }),
+          ...clock,
+        });
   const inspector = new Inspector({
     secret: options.secret,
     ...(options.session?.secretFallbacks === undefined ? {} : { secretFallbacks: options.session.secretFallbacks }),

@@ -36,9 +36,16 @@ export interface ServerConfig {
   readonly logRequests: boolean;
   /** SHUTDOWN_TIMEOUT: seconds a stop waits for requests in progress before closing their connections. */
   readonly shutdownTimeout: number;
+  /** SESSION_TYPE (Flask-Session's name): where sessions live; `cookie` by default. REDIS_URL for `redis`. */
+  readonly store: SessionType;
   /** What to tell the person starting the server about the configuration (warnings start "warning:"). */
   readonly notices: readonly string[];
 }
+
+export type SessionType = { readonly type: 'cookie' } | { readonly type: 'memory' } | { readonly type: 'redis'; readonly url: string };
+
+/** Flask-Session's default Redis: this machine's. */
+export const DEFAULT_REDIS_URL = 'redis://localhost:6379';
 
 export const DEFAULT_PORT = 5555;
 /** Loopback only by default; Fastify listens on both 127.0.0.1 and ::1 for "localhost". */
@@ -60,6 +67,7 @@ export const VARIABLES = [
   'SESSION_COOKIE_DOMAIN', 'SESSION_COOKIE_PATH', 'SESSION_COOKIE_HTTPONLY', 'SESSION_COOKIE_SECURE',
   'SESSION_COOKIE_SAMESITE', 'SESSION_COOKIE_PARTITIONED', 'PERMANENT_SESSION_LIFETIME',
   'SESSION_REFRESH_EACH_REQUEST', 'SESSION_IDLE_TIMEOUT', 'SESSION_ABSOLUTE_TIMEOUT', 'MAX_COOKIE_SIZE',
+  'SESSION_TYPE', 'REDIS_URL',
 ] as const;
 
 const GENERATE_HINT = `SECRET_KEY=hex:$(node -e "console.log(require('crypto').randomBytes(32).toString('hex'))")`;
@@ -106,8 +114,29 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ServerC
     );
   }
   const session = sessionFromEnv(env);
+  const store = parseSessionType(text('SESSION_TYPE'), text('REDIS_URL'));
+  if (store.type !== 'redis' && text('REDIS_URL') !== undefined) notices.push(`warning: REDIS_URL is ignored: SESSION_TYPE is ${store.type} (give SESSION_TYPE=redis to keep sessions in Redis)`);
+  if (store.type === 'memory' && mode === 'production') notices.push('warning: SESSION_TYPE=memory keeps sessions in this process only: they are lost on restart and not shared between servers (use redis in production)');
   notices.push(...sessionWarnings(session), ...nameWarnings(env));
-  return { framework, port, host, secret, session, ...(trustProxy === undefined ? {} : { trustProxy }), logRequests, shutdownTimeout, notices };
+  return { framework, port, host, secret, session, store, ...(trustProxy === undefined ? {} : { trustProxy }), logRequests, shutdownTimeout, notices };
+}
+
+/** SESSION_TYPE and REDIS_URL: cookie (the default), memory, or redis at a redis:// or rediss:// URL. */
+export function parseSessionType(type: string | undefined, redisUrl: string | undefined): SessionType {
+  const word = (type ?? 'cookie').toLowerCase();
+  if (word === 'cookie' || word === 'memory') return { type: word };
+  if (word !== 'redis') throw invalid('SESSION_TYPE', type ?? '', 'give cookie (sessions in the cookie), memory (in this process) or redis (in Redis at REDIS_URL)');
+  const url = redisUrl ?? DEFAULT_REDIS_URL;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === undefined || !['redis:', 'rediss:'].includes(parsed.protocol) || parsed.hostname === '') {
+    throw invalid('REDIS_URL', url, 'give a Redis URL such as redis://localhost:6379, or rediss://user:password@host:6380 for TLS');
+  }
+  return { type: 'redis', url };
 }
 
 /**

@@ -4,7 +4,9 @@
  * connections, requests in progress finish, and at SHUTDOWN_TIMEOUT the rest are closed.
  */
 import { buildServer, type LessonServer } from './app.js';
-import { loadConfig, type ServerConfig } from './config.js';
+import { loadConfig, type ServerConfig, type SessionType } from './config.js';
+import { MemoryStore, type SessionStore } from 'signet-session/core/store';
+import { RedisStore } from 'signet-session/redis';
 import { FRAMEWORK_NAMES } from './frameworks.js';
 
 /** The exit codes of the server process. 2 is left to the command line's usage errors (`signet serve`). */
@@ -24,17 +26,21 @@ const out = (line: string): void => {
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let config: ServerConfig;
   let app: LessonServer;
+  let store: OpenedStore | undefined;
   try {
     config = loadConfig(env);
     for (const notice of config.notices) out(notice);
+    store = await openStore(config.store);
     app = await buildServer({
       framework: config.framework,
       secret: config.secret,
       session: config.session,
       logRequests: config.logRequests,
       ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }),
+      ...(store === undefined ? {} : { store: store.store }),
     });
   } catch (error) {
+    await store?.close();
     // A ConfigError, or a TypeError of the core naming its setting: the message says it all.
     process.stderr.write(`signet: cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = EXIT.error;
@@ -43,6 +49,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
+    await store?.close();
     process.stderr.write(`signet: cannot start: ${listenFailure(error, config.host, config.port)}\n`);
     process.exitCode = EXIT.error;
     return;
@@ -51,14 +58,63 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
   // Before the line that says it is up: whoever reads that line may signal at once.
-  const stopper = stopOnSignals(app, config.shutdownTimeout);
+  const stopper = stopOnSignals(app, config.shutdownTimeout, () => store?.close() ?? Promise.resolve());
   process.on('SIGINT', () => {
     stopper('SIGINT');
   });
   process.on('SIGTERM', () => {
     stopper('SIGTERM');
   });
-  out(`the lesson API is on http://${shown}:${port}/sessions/hello (${FRAMEWORK_NAMES[app.framework]}; Ctrl-C stops it)`);
+  const where = config.store.type === 'cookie' ? '' : `, sessions in ${config.store.type === 'redis' ? `Redis at ${redactedUrl(config.store.url)}` : 'memory'}`;
+  out(`the lesson API is on http://${shown}:${port}/sessions/hello (${FRAMEWORK_NAMES[app.framework]}${where}; Ctrl-C stops it)`);
+}
+
+interface OpenedStore {
+  readonly store: SessionStore;
+  readonly close: () => Promise<void>;
+}
+
+/** SESSION_TYPE's store: none for cookie sessions; Redis connected before the server listens. */
+async function openStore(type: SessionType): Promise<OpenedStore | undefined> {
+  if (type.type === 'cookie') return undefined;
+  if (type.type === 'memory') return { store: new MemoryStore(), close: () => Promise.resolve() };
+  // Only when asked for: cookie sessions load no Redis client.
+  const { createClient } = await import('redis');
+  // At the start, a Redis that cannot be reached stops the start; once running, the client reconnects by itself.
+  let started = false;
+  const client = createClient({ url: type.url, socket: { connectTimeout: 5000, reconnectStrategy: (retries: number) => (started ? Math.min(retries * 100, 2000) : false) } });
+  let lastError: unknown;
+  let warned = false;
+  client.on('error', (error: unknown) => {
+    lastError = error;
+    if (!started || warned) return;
+    warned = true;
+    out(`warning: Redis is unavailable (${error instanceof Error ? error.message : String(error)}): requests that need a session are answered 503 until it is back`);
+  });
+  client.on('ready', () => {
+    if (warned) out('Redis is back');
+    warned = false;
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    const cause = lastError ?? error;
+    throw new Error(`REDIS_URL is invalid or unreachable: ${redactedUrl(type.url)} (${cause instanceof Error ? cause.message : String(cause)}): start Redis there, or give another REDIS_URL`, { cause: error });
+  }
+  started = true;
+  return {
+    store: new RedisStore(client),
+    close: async () => {
+      await client.quit().catch(() => undefined);
+    },
+  };
+}
+
+/** A Redis URL without its password, for the log. */
+function redactedUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password !== '') parsed.password = '***';
+  return parsed.toString();
 }
 
 /**
@@ -66,7 +122,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
  * `seconds` for the requests in progress (every answer now closes its connection); then,
  * or at a second signal, the remaining connections are closed and the exit code says so.
  */
-function stopOnSignals(app: LessonServer, seconds: number): (signal: string) => void {
+function stopOnSignals(app: LessonServer, seconds: number, afterClose: () => Promise<void>): (signal: string) => void {
   let stopping = false;
   let forced = false;
   let deadline: NodeJS.Timeout | undefined;
@@ -93,7 +149,7 @@ function stopOnSignals(app: LessonServer, seconds: number): (signal: string) => 
     deadline = setTimeout(() => {
       force(`the shutdown deadline of ${seconds} s passed`);
     }, seconds * 1000);
-    app.close().then(
+    app.close().then(afterClose).then(
       () => {
         clearTimeout(deadline);
         out(forced ? `stopped (exit code ${EXIT.forced})` : 'stopped');
