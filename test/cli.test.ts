@@ -64,6 +64,13 @@ const b64url = (text: string): string => Buffer.from(text, 'utf8').toString('bas
 const TYPED_SESSION = '{"hello": "World", "goodnight": "Moon", "t": {" t": [1, "a"]}, "u": {" u": "12345678123456781234567812345678"}, "m": {" m": "<b>x</b>"}, "b": {" b": "aGk="}, "q": "it\'s", "n": null, "ok": true, "l": [1, 2.5]}';
 
 describe('signet decode', () => {
+  it('says a server-side session id is a reference to data in the store, exiting 0', async () => {
+    const value = `${Buffer.alloc(6, 1).toString('base64url')}.${Buffer.alloc(32, 2).toString('base64url')}`;
+    const ran = await cli(['decode', `session=${value}.${'A'.repeat(27)}`]);
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.match(ran.stdout, /^format: {4}reference\n {11}a server-side session id: the data is in the session store, not in the cookie\n/);
+  });
+
   it('prints a Flask-signed cookie\'s payload as Python shows it, its signing time, and that it is unverified, exiting 0', async () => {
     const [cookie = ''] = flaskSign([{ secret: KEY, tagged: TYPED_SESSION, ts: TS }]);
     const expectedRepr = flaskRepr(KEY, cookie);

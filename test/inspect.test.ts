@@ -30,3 +30,31 @@ describe('inspectCookie with a timestamp no date can hold', () => {
     assert.equal(inspection.checks.filter((c) => c.ok && c.name !== 'format').length, 0);
   });
 });
+
+describe('inspectCookie on a server-side session id', () => {
+  // Made here the way session-id.ts documents it, without signet: family.secret.b64u(HMAC-SHA1(HMAC-SHA1(key, salt), value)).
+  const family = Buffer.alloc(6, 1).toString('base64url');
+  const secret = Buffer.alloc(32, 2).toString('base64url');
+  const value = `${family}.${secret}`;
+  const derived = createHmac('sha1', KEY).update('signet-session-id').digest();
+  const cookie = `${value}.${createHmac('sha1', derived).update(value).digest('base64url')}`;
+
+  it('says it is a reference to data in the store, with no payload, without a key', () => {
+    const inspection = inspectCookie(cookie);
+    assert.equal(inspection.format, 'reference');
+    assert.equal(inspection.payload, undefined);
+    assert.match(inspection.checks[0]?.detail ?? '', /server-side session id/);
+  });
+
+  it('verifies its signature with the key, and fails it with another or when changed', () => {
+    assert.equal(inspectCookie(cookie, { secret: KEY }).verified, true);
+    assert.equal(inspectCookie(cookie, { secret: Buffer.alloc(16, 9) }).failure, 'signature-mismatch');
+    const changed = cookie.slice(0, 10) + (cookie[10] === 'A' ? 'B' : 'A') + cookie.slice(11);
+    assert.equal(inspectCookie(changed, { secret: KEY }).verified, false);
+  });
+
+  it('is never taken for a Flask cookie, whose timestamp segment is far shorter', () => {
+    const flask = `eyJhIjoxfQ.AAAAAA.${'A'.repeat(27)}`;
+    assert.equal(inspectCookie(flask).format, 'flask');
+  });
+});

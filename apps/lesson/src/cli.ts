@@ -124,7 +124,7 @@ async function check(command: 'decode' | 'verify', args: readonly string[], io: 
   });
   io.out(values.json === true ? JSON.stringify(inspectionJson(inspection), null, 2) + '\n' : describe(inspection, command));
   if (command === 'decode') {
-    if (inspection.payload !== undefined || inspection.format === 'sealed') return 0;
+    if (inspection.payload !== undefined || inspection.format === 'sealed' || inspection.format === 'reference') return 0; // nothing to read in these without the key, or at all
     const failed = inspection.checks.find((c) => !c.ok);
     io.err(`signet: cannot read this cookie: ${failed === undefined ? 'no payload' : `${failed.name}: ${failed.detail}`}\n`);
     return 1;
@@ -140,6 +140,7 @@ async function check(command: 'decode' | 'verify', args: readonly string[], io: 
 function describe(inspection: Inspection, command: 'decode' | 'verify'): string {
   const lines: string[] = [];
   lines.push(`format:    ${inspection.format}${inspection.compressed ? ' (compressed)' : ''}`);
+  if (inspection.format === 'reference') lines.push('           a server-side session id: the data is in the session store, not in the cookie');
   if (inspection.python !== undefined) lines.push(`payload:   ${inspection.python}`);
   if (inspection.payloadError !== undefined) lines.push(`payload:   unreadable: ${inspection.payloadError}`);
   if (inspection.signedAt !== undefined) lines.push(`signed at: ${isoTime(inspection.signedAt)} (${inspection.signedAt})`);

@@ -3,6 +3,7 @@
  * for Flask's signed format), when it was signed, and — given a key — which check
  * passes and which fails. Shared by the inspector page and the `signet` command line.
  */
+import { SessionIds } from './session-id.js';
 import { decodePayload, FLASK_SESSION_SALT, FlaskSessionCodec } from './flask-session.js';
 import { floatRepr } from './python-json.js';
 import { Float, Markup, Tuple, Uuid, type PyValue } from './python-types.js';
@@ -18,7 +19,8 @@ export interface CheckResult {
 }
 
 export interface Inspection {
-  readonly format: 'flask' | 'sealed' | 'unknown';
+  /** `reference`: a server-side session's signed id (session-id.ts): the data is in the store. */
+  readonly format: 'flask' | 'sealed' | 'reference' | 'unknown';
   readonly compressed: boolean;
   /** The payload read without checking the signature; undefined when it cannot be read. */
   readonly payload?: PyValue;
@@ -75,6 +77,17 @@ export function inspectCookie(cookie: string, options: InspectOptions = {}): Ins
     }
     const { data, issuedAt } = opened.value;
     return { format: 'sealed', compressed: false, payload: data, python: pythonRepr(data), signedAt: issuedAt, verified: true, checks: [{ name: 'signature', ok: true, detail: 'decrypted and authenticated with the key' }] };
+  }
+
+  // A server-side session's id: family.secret.signature. No Flask cookie has this shape
+  // (its timestamp segment is at most 11 characters, never 43).
+  if (REFERENCE.test(cookie)) {
+    const about = 'a server-side session id: a reference to data kept in the session store, not the data';
+    if (options.secret === undefined) return { format: 'reference', compressed: false, checks: [{ name: 'format', ok: true, detail: `${about} (the signature is checked with the key)` }] };
+    const read = new SessionIds({ secret: options.secret, secretFallbacks: options.secretFallbacks ?? [] }).read(cookie);
+    return read.ok
+      ? { format: 'reference', compressed: false, verified: true, checks: [{ name: 'format', ok: true, detail: about }, { name: 'signature', ok: true, detail: 'signed with the key: the store decides whether the session still exists' }] }
+      : { format: 'reference', compressed: false, verified: false, failure: read.error.reason, checks: [{ name: 'format', ok: true, detail: about }, { name: 'signature', ok: false, detail: read.error.message }] };
   }
 
   // Flask's signed format: read each part as itsdangerous would, without the key.
@@ -134,6 +147,9 @@ export function inspectCookie(cookie: string, options: InspectOptions = {}): Ins
   }
   return { ...base, verified: verdict.ok, ...(verdict.ok ? {} : { failure: verdict.error.reason }), checks };
 }
+
+/** A session id cookie's shape: 8-character family, 43-character secret, 27-character signature. */
+const REFERENCE = /^[A-Za-z0-9_-]{8}\.[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{27}$/;
 
 // The checks before the signature is known to be good.
 const SIGNATURE_STAGE: ReadonlySet<CheckResult['name']> = new Set(['format', 'signature', 'timestamp']);
