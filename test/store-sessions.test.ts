@@ -276,6 +276,28 @@ describe(`ServerSessions over ${backend.name}`, () => {
     assert.deepEqual((await sessions.open(after)).session.toDict(), { fresh: 1 });
   });
 
+  it('shows flashed messages once: of two parallel requests only one gets them, and unshown ones stay for the next', async () => {
+    const { sessions } = setup();
+    const { session, loaded } = await sessions.open(undefined);
+    session.set('user', 'ada'); // a session of flashes only would end once they are shown (emptied, as in Flask)
+    session.flash('saved', 'info');
+    const cookie = valueOf((await sessions.save(session, loaded)).setCookie);
+    const [first, second] = await Promise.all([sessions.open(cookie), sessions.open(cookie)]);
+    const shown = [first, second].map((request) => request.session.takeFlashes().map((flash) => flash.message));
+    assert.deepEqual(shown.sort(), [[], ['saved']]);
+    await Promise.all([first, second].map((request) => sessions.save(request.session, request.loaded)));
+    assert.deepEqual((await sessions.open(cookie)).session.takeFlashes(), [], 'gone once shown');
+
+    // A request that loads them but shows nothing gives them back.
+    const again = await sessions.open(cookie);
+    again.session.flash('later');
+    await sessions.save(again.session, again.loaded);
+    const unshown = await sessions.open(cookie);
+    unshown.session.get('anything');
+    await sessions.save(unshown.session, unshown.loaded);
+    assert.deepEqual((await sessions.open(cookie)).session.takeFlashes().map((flash) => flash.message), ['later']);
+  });
+
   it('refuses a missing store and a bad key prefix at construction, naming the option', () => {
     assert.throws(() => new ServerSessions({ secret: SECRET, store: undefined as unknown as MemoryStore }), /^TypeError: store is invalid: undefined/);
     assert.throws(() => new ServerSessions({ secret: SECRET, store: new MemoryStore(), keyPrefix: 'a b' }), /^TypeError: keyPrefix is invalid: "a b"/);

@@ -51,6 +51,9 @@ export interface LoadedSession {
   readonly moved?: boolean;
 }
 
+/** Where Flask keeps flashed messages. */
+const FLASHES_KEY = '_flashes';
+
 /** Seconds a regenerated session's old id still leads to it, for the requests already in flight. */
 export const FORWARD_SECONDS = 10;
 
@@ -128,13 +131,23 @@ export class ServerSessions<T extends PyDict = PyDict> {
     }
     const unknown = stored === undefined ? 'The store has no such session (it ended, or never was)' : this.timedOut(stored);
     if (unknown !== undefined) return { opened: {}, loaded: NEW, rejected: new BadData(unknown, 'unknown-session') };
+    let fields = (stored as StoredSession).fields;
+    if (fields.has(FLASHES_KEY)) {
+      // Flashed messages are shown once: this request takes them out of the store in one
+      // step, so a parallel request cannot show them too. If it does not show them, its
+      // save writes them back (they are no longer among the fields as read).
+      const taken = await this.store.take(key, FLASHES_KEY);
+      const others = new Map([...fields].filter(([field]) => field !== FLASHES_KEY));
+      stored = { ...(stored as StoredSession), fields: others };
+      fields = taken === undefined ? others : new Map([...others, [FLASHES_KEY, taken]]); // undefined: another request took them first
+    }
     const data: PyDict = {};
     try {
-      for (const [field, json] of (stored as StoredSession).fields) setOwn(data, field, loadTaggedJson(json));
+      for (const [field, json] of fields) setOwn(data, field, loadTaggedJson(json));
     } catch (cause) {
       return { opened: {}, loaded: NEW, rejected: new BadData(`The stored session cannot be read: ${cause instanceof Error ? cause.message : String(cause)}`, 'payload-json') };
     }
-    return { opened: { data: data as T, state: { isNew: false, createdAt: (stored as StoredSession).createdAt, source: cookie as string } }, loaded: { id, key, stored, ...(moved ? { moved } : {}) } };
+    return { opened: { data: data as T, state: { isNew: false, createdAt: (stored as StoredSession).createdAt, source: cookie as string } }, loaded: { id, key, stored: stored, ...(moved ? { moved } : {}) } };
   }
 
   private read(cookie: string): Result<SessionId> {
