@@ -138,18 +138,61 @@ export interface RequestSession<T extends PyDict = PyDict> {
 
 const CLOSED_REASON = 'it was written after its cookie was saved, so the change would be lost (register the session middleware before the code that writes it)';
 
-class CookieRequestSession<T extends PyDict> implements RequestSession<T> {
+/**
+ * What both kinds of request session share: the request's facts, the revocation check,
+ * and `finish`, which records a login's generation, closes the session and saves it once.
+ */
+abstract class BaseRequestSession<T extends PyDict> implements RequestSession<T> {
+  abstract readonly session: Session<T>;
+  /** The data and state the session opened to, once known. */
+  protected opened: OpenedData<T> | undefined;
+  private finished = false;
+
+  constructor(
+    protected readonly facts: RequestFacts,
+    private readonly secureAuto: boolean,
+    protected readonly revocation: Revocation | undefined,
+  ) {}
+
+  abstract ready(): Promise<void> | undefined;
+
+  /** Writes the session (closed by now) as its kind does. */
+  protected abstract save(session: Session<T>, request: { readonly secure?: boolean }): SessionOutcome | Promise<SessionOutcome>;
+
+  /**
+   * What the response needs, computed once, just before its headers go out: any write
+   * made before then is saved. A session never used sets no cookie and no Vary.
+   */
+  finish(): SessionOutcome | Promise<SessionOutcome> {
+    if (this.finished) throw new TypeError('finish is invalid: called twice for one request (the session is saved once)');
+    this.finished = true;
+    const session = this.session;
+    const opened = this.opened;
+    if (!session.opened || opened === undefined) {
+      session.close(CLOSED_REASON);
+      return NOTHING;
+    }
+    const save = (): SessionOutcome | Promise<SessionOutcome> => {
+      session.close(CLOSED_REASON);
+      const secure = this.secureAuto ? resolveSecure(this.facts.secure) : undefined;
+      return this.save(session, secure === undefined ? {} : { secure });
+    };
+    const recording = this.revocation === undefined ? undefined : recordGeneration(this.revocation, session, opened.data);
+    return recording === undefined ? save() : recording.then(save);
+  }
+}
+
+class CookieRequestSession<T extends PyDict> extends BaseRequestSession<T> {
   /** The session, opened from the cookie on first use. */
   readonly session: Session<T>;
-  private finished = false;
-  private opened: OpenedData<T> | undefined;
 
   constructor(
     private readonly sessions: CookieSessions<T>,
-    private readonly facts: RequestFacts,
-    private readonly secureAuto: boolean,
-    private readonly revocation: Revocation | undefined,
+    facts: RequestFacts,
+    secureAuto: boolean,
+    revocation: Revocation | undefined,
   ) {
+    super(facts, secureAuto, revocation);
     this.session = Session.deferred<T>(() => this.open());
   }
 
@@ -173,25 +216,8 @@ class CookieRequestSession<T extends PyDict> implements RequestSession<T> {
     });
   }
 
-  /**
-   * What the response needs, computed once, just before its headers go out: any write
-   * made before then is saved. A session never used sets no cookie and no Vary.
-   */
-  finish(): SessionOutcome | Promise<SessionOutcome> {
-    if (this.finished) throw new TypeError('finish is invalid: called twice for one request (the session is saved once)');
-    this.finished = true;
-    const session = this.session;
-    if (!session.opened) {
-      session.close(CLOSED_REASON);
-      return NOTHING;
-    }
-    const save = (): SessionOutcome => {
-      session.close(CLOSED_REASON);
-      const secure = this.secureAuto ? resolveSecure(this.facts.secure) : undefined;
-      return outcomeOf(this.sessions.save(session, secure === undefined ? {} : { secure }));
-    };
-    const recording = this.revocation === undefined ? undefined : recordGeneration(this.revocation, session, this.opened?.data);
-    return recording === undefined ? save() : recording.then(save);
+  protected save(session: Session<T>, request: { readonly secure?: boolean }): SessionOutcome {
+    return outcomeOf(this.sessions.save(session, request));
   }
 }
 
@@ -254,19 +280,18 @@ function outcomeOf(saved: SavedServerSession): SessionOutcome {
 }
 
 /** A store session: loaded from the store by {@link ready} (only when a cookie came), written by {@link finish}. */
-class StoreRequestSession<T extends PyDict> implements RequestSession<T> {
+class StoreRequestSession<T extends PyDict> extends BaseRequestSession<T> {
   readonly session: Session<T>;
-  private finished = false;
   private loaded: LoadedSession | undefined;
-  private opened: OpenedData<T> | undefined;
   private loading: Promise<void> | undefined;
 
   constructor(
     private readonly sessions: ServerSessions<T>,
-    private readonly facts: RequestFacts,
-    private readonly secureAuto: boolean,
-    private readonly revocation: Revocation | undefined,
+    facts: RequestFacts,
+    secureAuto: boolean,
+    revocation: Revocation | undefined,
   ) {
+    super(facts, secureAuto, revocation);
     this.session = Session.deferred<T>(() => {
       if (this.opened === undefined) throw new TypeError('session is invalid: used before it was loaded from the store (the adapter awaits ready() before the handler runs)');
       return this.opened;
@@ -293,21 +318,8 @@ class StoreRequestSession<T extends PyDict> implements RequestSession<T> {
     return this.loading;
   }
 
-  finish(): SessionOutcome | Promise<SessionOutcome> {
-    if (this.finished) throw new TypeError('finish is invalid: called twice for one request (the session is saved once)');
-    this.finished = true;
-    const session = this.session;
-    if (!session.opened || this.opened === undefined) {
-      session.close(CLOSED_REASON);
-      return NOTHING;
-    }
-    const save = (): Promise<SessionOutcome> => {
-      session.close(CLOSED_REASON);
-      const secure = this.secureAuto ? resolveSecure(this.facts.secure) : undefined;
-      return this.sessions.save(session, this.loaded ?? NEW_LOAD, secure === undefined ? {} : { secure }).then(outcomeOf);
-    };
-    const recording = this.revocation === undefined ? undefined : recordGeneration(this.revocation, session, this.opened.data);
-    return recording === undefined ? save() : recording.then(save);
+  protected save(session: Session<T>, request: { readonly secure?: boolean }): Promise<SessionOutcome> {
+    return this.sessions.save(session, this.loaded ?? NEW_LOAD, request).then(outcomeOf);
   }
 }
 

@@ -38,7 +38,10 @@ function compressWords(state: Int32Array): void {
   let c = state[2] as number;
   let d = state[3] as number;
   let e = state[4] as number;
-  // The four kinds of rounds, each its own loop: no branch inside.
+  // The four kinds of rounds (FIPS 180-4 §4.1.1: Ch, Parity, Maj, Parity), each its own
+  // loop with no branch inside: 1.56-1.79 µs a signature against 2.04-2.22 µs for one loop
+  // choosing f and k per round (interleaved in one process, 2026-12-03), and a server signs
+  // twice a request. The repetition is kept for that.
   let t = 0;
   for (; t < 20; t++) {
     const next = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + (w[t] as number)) | 0;
