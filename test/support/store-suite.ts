@@ -1,0 +1,241 @@
+/**
+ * The store suite (core/server-sessions.ts, store.ts, redis.ts): the id in the cookie,
+ * what the store keeps, and the rules of concurrent requests, each interleaved at a
+ * chosen point (load A, load B, save A, save B), so that every race is deterministic.
+ * Run on every store: the memory store and a real redis-server
+ * (store-sessions.test.ts), and a three-node Redis Cluster (redis-cluster.test.ts).
+ */
+import assert from 'node:assert/strict';
+import { beforeEach, describe, it } from 'node:test';
+import { FORWARD_SECONDS, MemoryStore, ServerSessions, SessionConflict, SessionIds, storageKey, type ServerSessionOptions, type SessionStore } from 'signet-session';
+
+export const SECRET = 'the server-session suite secret, 32+ bytes';
+// Now, so that a real Redis's own expiry is in the future as it would be.
+export const T0 = Math.floor(Date.now() / 1000);
+
+export interface StoreBackend {
+  readonly name: string;
+  make(clock: () => number): SessionStore;
+  /** Empties the store before each test. */
+  reset(): Promise<void>;
+  /** How many sessions the store holds. */
+  count(): Promise<number>;
+  /** Everything the store holds, as text (what a dump of it would show). */
+  dump(): Promise<string>;
+}
+
+export const valueOf = (setCookie: string | undefined): string => {
+  assert.ok(setCookie !== undefined, 'a cookie was set');
+  const pair = setCookie.split(';', 1)[0] ?? '';
+  return pair.slice(pair.indexOf('=') + 1);
+};
+
+/** A session saved with `data`, as a first request would: its cookie value. */
+export async function created(sessions: ServerSessions, data: Record<string, string | number>): Promise<string> {
+  const { session, loaded } = await sessions.open(undefined);
+  for (const [key, value] of Object.entries(data)) session.set(key, value);
+  return valueOf((await sessions.save(session, loaded)).setCookie);
+}
+
+export function storeSuite(backend: StoreBackend): void {
+describe(`ServerSessions over ${backend.name}`, () => {
+  function setup(options: Partial<ServerSessionOptions> = {}): { sessions: ServerSessions; store: SessionStore; clock: { now: number } } {
+    const clock = { now: T0 * 1000 };
+    const store = backend.make(() => clock.now);
+    const sessions = new ServerSessions({ secret: SECRET, store, clock: () => clock.now, ...options });
+    return { sessions, store, clock };
+  }
+  beforeEach(async () => {
+    await backend.reset();
+  });
+
+  it('keeps the data in the store, with nothing of the cookie in it, and reads it back', async () => {
+    const { sessions } = setup();
+    const cookie = await created(sessions, { user: 'ada', visits: 1 });
+    assert.equal(await backend.count(), 1);
+    const { session, rejected } = await sessions.open(cookie);
+    assert.equal(rejected, undefined);
+    assert.deepEqual(session.toDict(), { user: 'ada', visits: 1 });
+    const secret = cookie.split('.')[1] ?? '';
+    const dump = await backend.dump();
+    assert.match(dump, /ada/, 'the dump shows the data');
+    assert.ok(!dump.includes(secret), 'a dump of the store holds no live cookie');
+  });
+
+  it('gives an unknown id a new session, never the id it came with', async () => {
+    const { sessions } = setup();
+    const ids = new SessionIds({ secret: SECRET });
+    const unknown = ids.cookieValue(ids.create());
+    const { session, loaded, rejected } = await sessions.open(unknown);
+    assert.equal(rejected?.reason, 'unknown-session');
+    session.set('a', 1);
+    const issued = valueOf((await sessions.save(session, loaded)).setCookie);
+    assert.notEqual(issued, unknown);
+  });
+
+  it('keeps both writes of two parallel requests that change different keys', async () => {
+    const { sessions } = setup();
+    const cookie = await created(sessions, { a: 0, b: 0 });
+    const first = await sessions.open(cookie);
+    const second = await sessions.open(cookie);
+    first.session.set('a', 1);
+    second.session.set('b', 2);
+    await sessions.save(first.session, first.loaded);
+    await sessions.save(second.session, second.loaded);
+    assert.deepEqual((await sessions.open(cookie)).session.toDict(), { a: 1, b: 2 });
+  });
+
+  it('saves a list changed in place (its JSON changed), and sends nothing when nothing changed', async () => {
+    const { sessions, store } = setup();
+    const { session, loaded } = await sessions.open(undefined);
+    session.set('cart', ['apple']);
+    const cookie = valueOf((await sessions.save(session, loaded)).setCookie);
+    const opened = await sessions.open(cookie);
+    (opened.session.get('cart') as string[]).push('pear');
+    await sessions.save(opened.session, opened.loaded);
+    const again = await sessions.open(cookie);
+    assert.deepEqual(again.session.get('cart'), ['apple', 'pear']);
+    const version = (await store.load(storageKey((new SessionIds({ secret: SECRET }).read(cookie) as { value: { id: { family: string; secret: string } } }).value.id)))?.version;
+    again.session.set('cart', ['apple', 'pear']); // the same JSON: no write
+    const saved = await sessions.save(again.session, again.loaded);
+    assert.equal(saved.setCookie, undefined);
+    const after = await store.load(storageKey((new SessionIds({ secret: SECRET }).read(cookie) as { value: { id: { family: string; secret: string } } }).value.id));
+    assert.equal(after?.version, version);
+  });
+
+  it('in strict mode, refuses the second of two parallel writes with a SessionConflict, saving nothing of it', async () => {
+    const { sessions } = setup({ strict: true });
+    const cookie = await created(sessions, { a: 0 });
+    const first = await sessions.open(cookie);
+    const second = await sessions.open(cookie);
+    first.session.set('a', 1);
+    second.session.set('a', 2);
+    assert.equal((await sessions.save(first.session, first.loaded)).conflict, undefined);
+    const refused = await sessions.save(second.session, second.loaded);
+    assert.ok(refused.conflict instanceof SessionConflict);
+    assert.equal((await sessions.open(cookie)).session.get('a'), 1);
+  });
+
+  it('never writes back a session that ended while the request ran (a logout in parallel): nothing is resurrected', async () => {
+    const { sessions } = setup();
+    const cookie = await created(sessions, { user: 'ada' });
+    const inFlight = await sessions.open(cookie);
+    const logout = await sessions.open(cookie);
+    logout.session.clear();
+    await sessions.save(logout.session, logout.loaded);
+    assert.equal(await backend.count(), 0);
+    inFlight.session.set('visits', 3);
+    const saved = await sessions.save(inFlight.session, inFlight.loaded);
+    assert.equal(saved.ended, true);
+    assert.match(saved.setCookie ?? '', /^session=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0/);
+    assert.equal(await backend.count(), 0);
+    assert.equal((await sessions.open(cookie)).rejected?.reason, 'unknown-session');
+  });
+
+  it('pushes the idle deadline back at most once per quarter of the idle window, and voids a session idle too long', async () => {
+    const { sessions, store, clock } = setup({ idleTimeout: 400 });
+    const cookie = await created(sessions, { a: 1 });
+    const key = storageKey((new SessionIds({ secret: SECRET }).read(cookie) as { value: { id: { family: string; secret: string } } }).value.id);
+    const visit = async (atSeconds: number): Promise<void> => {
+      clock.now = (T0 + atSeconds) * 1000;
+      const { session, loaded } = await sessions.open(cookie);
+      session.get('a');
+      await sessions.save(session, loaded);
+    };
+    await visit(50); // before a quarter (100 s): no write
+    assert.equal((await store.load(key))?.version, 1);
+    await visit(100); // a quarter: touched
+    assert.equal((await store.load(key))?.touchedAt, T0 + 100);
+    assert.equal((await store.load(key))?.expiresAt, T0 + 500);
+    clock.now = (T0 + 100 + 401) * 1000;
+    assert.equal((await sessions.open(cookie)).rejected?.reason, 'unknown-session');
+  });
+
+  it('keeps a session until the smaller of the idle and the absolute deadline, and voids it past the absolute one, however active', async () => {
+    const { sessions, store, clock } = setup({ absoluteTimeout: 60, idleTimeout: 40 });
+    const cookie = await created(sessions, { a: 1 });
+    const key = storageKey((new SessionIds({ secret: SECRET }).read(cookie) as { value: { id: { family: string; secret: string } } }).value.id);
+    assert.equal((await store.load(key))?.expiresAt, T0 + 40, 'the idle deadline first');
+    clock.now = (T0 + 30) * 1000;
+    const visit = await sessions.open(cookie);
+    assert.equal(visit.rejected, undefined);
+    visit.session.get('a');
+    await sessions.save(visit.session, visit.loaded); // past a quarter of the idle window: touched
+    assert.equal((await store.load(key))?.expiresAt, T0 + 60, 'never past the absolute deadline');
+    clock.now = (T0 + 61) * 1000;
+    assert.equal((await sessions.open(cookie)).rejected?.reason, 'unknown-session');
+  });
+
+  it('regenerates: a new id in the same family with the data kept, and the old id leads to it for the requests in flight', async () => {
+    const { sessions, clock } = setup();
+    const ids = new SessionIds({ secret: SECRET });
+    const before = await created(sessions, { user: 'ada' });
+    const inFlight = await sessions.open(before); // a request already running with the old cookie
+    const login = await sessions.open(before);
+    login.session.set('role', 'admin');
+    login.session.regenerate();
+    const after = valueOf((await sessions.save(login.session, login.loaded)).setCookie);
+    const [oldId, newId] = [before, after].map((cookie) => (ids.read(cookie) as { value: { id: { family: string; secret: string } } }).value.id);
+    assert.equal(newId?.family, oldId?.family);
+    assert.notEqual(newId?.secret, oldId?.secret);
+    assert.deepEqual((await sessions.open(after)).session.toDict(), { user: 'ada', role: 'admin' });
+    assert.ok(!(await backend.dump()).includes(newId?.secret ?? '-'), 'the forward holds the new secret sealed, not as it is');
+    // A request that comes with the old cookie now: the session, and the new cookie.
+    const late = await sessions.open(before);
+    assert.equal(late.rejected, undefined);
+    assert.deepEqual(late.session.toDict(), { user: 'ada', role: 'admin' });
+    late.session.get('user');
+    assert.equal(valueOf((await sessions.save(late.session, late.loaded)).setCookie), after);
+    // The request that read the session before the regeneration: its write goes to the new id.
+    inFlight.session.set('cart', 'apple');
+    const saved = await sessions.save(inFlight.session, inFlight.loaded);
+    assert.equal(saved.ended, undefined);
+    assert.equal(valueOf(saved.setCookie), after);
+    assert.deepEqual((await sessions.open(after)).session.toDict(), { user: 'ada', role: 'admin', cart: 'apple' });
+    if (backend.name === 'the memory store') {
+      clock.now += (FORWARD_SECONDS + 1) * 1000;
+      assert.equal((await sessions.open(before)).rejected?.reason, 'unknown-session', 'the old id leads nowhere after a few seconds');
+    }
+  });
+
+  it('regenerates with keep: false as a new, empty session under a new id', async () => {
+    const { sessions } = setup();
+    const before = await created(sessions, { user: 'ada' });
+    const opened = await sessions.open(before);
+    opened.session.regenerate({ keep: false });
+    opened.session.set('fresh', 1);
+    const after = valueOf((await sessions.save(opened.session, opened.loaded)).setCookie);
+    assert.notEqual(after, before);
+    assert.deepEqual((await sessions.open(after)).session.toDict(), { fresh: 1 });
+  });
+
+  it('shows flashed messages once: of two parallel requests only one gets them, and unshown ones stay for the next', async () => {
+    const { sessions } = setup();
+    const { session, loaded } = await sessions.open(undefined);
+    session.set('user', 'ada'); // a session of flashes only would end once they are shown (emptied, as in Flask)
+    session.flash('saved', 'info');
+    const cookie = valueOf((await sessions.save(session, loaded)).setCookie);
+    const [first, second] = await Promise.all([sessions.open(cookie), sessions.open(cookie)]);
+    const shown = [first, second].map((request) => request.session.takeFlashes().map((flash) => flash.message));
+    assert.deepEqual(shown.sort(), [[], ['saved']]);
+    await Promise.all([first, second].map((request) => sessions.save(request.session, request.loaded)));
+    assert.deepEqual((await sessions.open(cookie)).session.takeFlashes(), [], 'gone once shown');
+
+    // A request that loads them but shows nothing gives them back.
+    const again = await sessions.open(cookie);
+    again.session.flash('later');
+    await sessions.save(again.session, again.loaded);
+    const unshown = await sessions.open(cookie);
+    unshown.session.get('anything');
+    await sessions.save(unshown.session, unshown.loaded);
+    assert.deepEqual((await sessions.open(cookie)).session.takeFlashes().map((flash) => flash.message), ['later']);
+  });
+
+  it('refuses a missing store and a bad key prefix at construction, naming the option', () => {
+    assert.throws(() => new ServerSessions({ secret: SECRET, store: undefined as unknown as MemoryStore }), /^TypeError: store is invalid: undefined/);
+    assert.throws(() => new ServerSessions({ secret: SECRET, store: new MemoryStore(), keyPrefix: 'a b' }), /^TypeError: keyPrefix is invalid: "a b"/);
+    assert.throws(() => new MemoryStore({ maxSessions: 0 }), /^TypeError: maxSessions is invalid: 0/);
+  });
+});
+}
+
