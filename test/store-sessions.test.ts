@@ -85,7 +85,7 @@ for (const backend of BACKENDS) storeSuite(backend);
 describe('MemoryStore', () => {
   it('keeps at most maxSessions, dropping the one created first', async () => {
     const store = new MemoryStore({ maxSessions: 2 });
-    const write = { set: new Map([['a', '1']]), remove: [], create: true, createdAt: T0, touchedAt: T0, expiresAt: 4_000_000_000, ttl: 3600 };
+    const write = { set: new Map([['a', '1']]), remove: [], create: true, createdAt: T0, touchedAt: T0, expiresAt: 4_000_000_000, ttl: 3600, seenAt: T0 };
     for (const key of ['k1', 'k2', 'k3']) assert.deepEqual(await store.write(key, write), { ok: true, version: 1 });
     assert.equal(store.size, 2);
     assert.equal(await store.load('k1'), undefined);
@@ -94,7 +94,7 @@ describe('MemoryStore', () => {
 
   it('takes a key out in one step: of two takers, only the first gets it', async () => {
     const store = new MemoryStore();
-    await store.write('k', { set: new Map([['_flashes', '[1]']]), remove: [], create: true, createdAt: T0, touchedAt: T0, expiresAt: 4_000_000_000, ttl: 3600 });
+    await store.write('k', { set: new Map([['_flashes', '[1]']]), remove: [], create: true, createdAt: T0, touchedAt: T0, expiresAt: 4_000_000_000, ttl: 3600, seenAt: T0 });
     const [first, second] = await Promise.all([store.take('k', '_flashes'), store.take('k', '_flashes')]);
     assert.equal(first, '[1]');
     assert.equal(second, undefined);

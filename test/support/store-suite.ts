@@ -231,6 +231,108 @@ describe(`ServerSessions over ${backend.name}`, () => {
     assert.deepEqual((await sessions.open(cookie)).session.takeFlashes().map((flash) => flash.message), ['later']);
   });
 
+  /** A session logged in as `user` from a browser `userAgent`, as a login request saves it: its cookie. */
+  async function loggedIn(sessions: ServerSessions, user: string, userAgent: string, data: Record<string, string | number> = {}): Promise<string> {
+    const { session, loaded } = await sessions.open(undefined);
+    session.set('_user_id', user);
+    for (const [key, value] of Object.entries(data)) session.set(key, value);
+    return valueOf((await sessions.save(session, loaded, { userAgent })).setCookie);
+  }
+  const idOf = async (sessions: ServerSessions, cookie: string): Promise<string | undefined> => (await sessions.open(cookie)).session.id;
+
+  it("lists a logged-in user's sessions with their start, last sight and user agent, the last seen first, and no one else's", async () => {
+    const { sessions, store, clock } = setup();
+    const phone = await loggedIn(sessions, 'ada', 'Phone/1.0');
+    clock.now += 60_000;
+    const laptop = await loggedIn(sessions, 'ada', 'Laptop/2.0');
+    await loggedIn(sessions, 'grace', 'Other/3.0');
+    await created(sessions, { anonymous: 1 });
+    const list = await store.sessionsOf('ada');
+    assert.deepEqual(list.map((entry) => entry.userAgent), ['Laptop/2.0', 'Phone/1.0']);
+    assert.deepEqual(list.map((entry) => entry.id), [await idOf(sessions, laptop), await idOf(sessions, phone)]);
+    assert.deepEqual([list[1]?.createdAt, list[1]?.lastSeenAt, list[0]?.createdAt], [T0, T0, T0 + 60]);
+    assert.ok(list.every((entry) => entry.expiresAt > T0 + 60));
+    assert.match(list[0]?.id ?? '', /^[A-Za-z0-9_-]{8}$/, 'the id is the family, not the secret');
+    assert.ok(!phone.includes('.' + (list[1]?.id ?? '') + '.') && phone.startsWith(list[1]?.id ?? '?'), "the phone cookie's family");
+    assert.deepEqual((await store.sessionsOf('grace')).map((entry) => entry.userAgent), ['Other/3.0']);
+    assert.deepEqual(await store.sessionsOf('nobody'), []);
+  });
+
+  it("updates a session's last sight on a write, and keeps one entry for it across a regeneration", async () => {
+    const { sessions, store, clock } = setup();
+    const cookie = await loggedIn(sessions, 'ada', 'Phone/1.0');
+    clock.now += 120_000;
+    const opened = await sessions.open(cookie);
+    opened.session.set('visits', 1);
+    await sessions.save(opened.session, opened.loaded);
+    assert.equal((await store.sessionsOf('ada'))[0]?.lastSeenAt, T0 + 120);
+    const again = await sessions.open(cookie);
+    again.session.regenerate();
+    const renewed = valueOf((await sessions.save(again.session, again.loaded, { userAgent: 'Phone/1.1' })).setCookie);
+    const list = await store.sessionsOf('ada');
+    assert.equal(list.length, 1, 'the old id forwards for a moment, but is not listed');
+    assert.equal(list[0]?.id, await idOf(sessions, renewed));
+    assert.equal(list[0]?.userAgent, 'Phone/1.1');
+  });
+
+  it('ends one session of a user by its listed id, even for a request in flight, and refuses to end another user\'s', async () => {
+    const { sessions, store } = setup();
+    const phone = await loggedIn(sessions, 'ada', 'Phone/1.0');
+    const laptop = await loggedIn(sessions, 'ada', 'Laptop/2.0');
+    const grace = await loggedIn(sessions, 'grace', 'Other/3.0');
+    const phoneId = (await idOf(sessions, phone)) as string;
+    const inFlight = await sessions.open(phone);
+    assert.equal(await store.endSession('grace', phoneId), false, "grace cannot end ada's session");
+    assert.equal((await sessions.open(phone)).rejected, undefined);
+    assert.equal(await store.endSession('ada', phoneId), true);
+    assert.equal(await store.endSession('ada', phoneId), false, 'already ended');
+    assert.equal((await sessions.open(phone)).rejected?.reason, 'unknown-session');
+    inFlight.session.set('visits', 9);
+    assert.equal((await sessions.save(inFlight.session, inFlight.loaded)).ended, true, 'the request in flight does not bring it back');
+    assert.equal((await sessions.open(phone)).rejected?.reason, 'unknown-session');
+    assert.deepEqual((await store.sessionsOf('ada')).map((entry) => entry.userAgent), ['Laptop/2.0']);
+    assert.equal((await sessions.open(laptop)).rejected, undefined);
+    assert.equal((await sessions.open(grace)).rejected, undefined);
+  });
+
+  it('lists no session that was logged out, emptied, or logged in as someone else since', async () => {
+    const { sessions, store } = setup();
+    const loggedOut = await loggedIn(sessions, 'ada', 'A', { theme: 'dark' });
+    const emptied = await loggedIn(sessions, 'ada', 'B');
+    const switched = await loggedIn(sessions, 'ada', 'C');
+    await loggedIn(sessions, 'ada', 'D');
+    const out = await sessions.open(loggedOut);
+    out.session.delete('_user_id'); // Flask-Login's logout_user: the rest of the session stays
+    await sessions.save(out.session, out.loaded);
+    const empty = await sessions.open(emptied);
+    empty.session.clear();
+    await sessions.save(empty.session, empty.loaded);
+    const other = await sessions.open(switched);
+    other.session.set('_user_id', 'grace');
+    await sessions.save(other.session, other.loaded);
+    assert.deepEqual((await store.sessionsOf('ada')).map((entry) => entry.userAgent), ['D']);
+    assert.deepEqual((await store.sessionsOf('grace')).map((entry) => entry.userAgent), ['C'], 'listed under the user it now belongs to');
+  });
+
+  it("revokes a user: the listed sessions are deleted, and one the index never saw is refused by the generation", async () => {
+    const { sessions, store } = setup();
+    const listed = await loggedIn(sessions, 'ada', 'A', { _gen: 0 });
+    // Logged in without the index knowing (written straight to the store, as by an older version).
+    const { session, loaded } = await sessions.open(undefined);
+    session.set('x', 1);
+    const unlisted = valueOf((await sessions.save(session, loaded)).setCookie);
+    const opened = await sessions.open(unlisted);
+    const key = storageKey((new SessionIds({ secret: SECRET }).read(unlisted) as { value: { id: { family: string; secret: string } } }).value.id);
+    await store.write(key, { set: new Map([['_user_id', '"ada"'], ['_gen', '0']]), remove: [], create: false, createdAt: T0, touchedAt: T0, expiresAt: T0 + 3600, ttl: 3600, seenAt: T0 });
+    assert.equal(opened.rejected, undefined);
+    assert.equal(await store.revokeUser('ada'), 1);
+    assert.equal((await sessions.open(listed)).rejected?.reason, 'unknown-session', 'deleted with the index');
+    const survivor = await sessions.open(unlisted);
+    assert.equal(survivor.session.get('_gen'), 0, 'still in the store: only the generation refuses it (the engine checks it on every request)');
+    assert.equal(await store.generation('ada'), 1);
+    assert.deepEqual(await store.sessionsOf('ada'), [], 'and not listed: its generation is old');
+  });
+
   it('refuses a missing store and a bad key prefix at construction, naming the option', () => {
     assert.throws(() => new ServerSessions({ secret: SECRET, store: undefined as unknown as MemoryStore }), /^TypeError: store is invalid: undefined/);
     assert.throws(() => new ServerSessions({ secret: SECRET, store: new MemoryStore(), keyPrefix: 'a b' }), /^TypeError: keyPrefix is invalid: "a b"/);

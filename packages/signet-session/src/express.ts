@@ -54,6 +54,7 @@ export function signetSession(options: SignetExpressOptions): RequestHandler {
   return (req, res, next) => {
     const handle = engine.begin({
       cookieHeader: req.headers.cookie,
+      userAgent: () => req.headers['user-agent'],
       secure: () => req.secure,
       ...(onRejected === undefined ? {} : { onRejected: (reason: BadData) => { onRejected(req, reason); } }),
     });

@@ -84,6 +84,7 @@ function plugin(fastify: FastifyInstance, options: SignetSessionOptions, done: (
     return (slots[HANDLE] ??= engine.begin({
       // The Cookie header, through the request's one reading of it.
       cookieHeader: request.headers.cookie,
+      userAgent: () => request.headers['user-agent'],
       secure: () => request.protocol === 'https', // Fastify works it out per call, from trustProxy
       ...(options.onRejected === undefined ? {} : { onRejected: (reason: BadData) => options.onRejected?.(request, reason) }),
     }));

@@ -69,6 +69,7 @@ export function fetchSessions<O extends FetchSessionOptions>(options: O): FetchS
     open(request) {
       const handle = engine.begin({
         cookieHeader: request.headers.get('cookie') ?? undefined,
+        userAgent: () => request.headers.get('user-agent') ?? undefined,
         secure: () => cameOverHttps(request, trustProxy),
         ...(onRejected === undefined ? {} : { onRejected: (reason: BadData) => { onRejected(request, reason); } }),
       });

@@ -52,6 +52,7 @@ export function signetSession(options: SignetHonoOptions): MiddlewareHandler<Ses
   return async (c, next) => {
     const handle = engine.begin({
       cookieHeader: c.req.header('cookie'),
+      userAgent: () => c.req.header('user-agent'),
       secure: () => cameOverHttps(c.req.raw, trustProxy),
       ...(onRejected === undefined ? {} : { onRejected: (reason: BadData) => { onRejected(c, reason); } }),
     });

@@ -14,7 +14,10 @@
  * expiry `ttl` seconds after the write (relative, so Redis's clock need not agree). A user's generation is `<prefix>:{u:<user>}:g`, with no expiry.
  */
 import { createHash } from 'node:crypto';
-import { StoreUnavailable, type SessionStore, type SessionWrite, type StoredSession, type WriteVerdict } from './core/store.js';
+import { GENERATION_KEY, USER_KEY } from './core/revocation.js';
+import { familyOf } from './core/session-id.js';
+import type { Clock } from './core/signer.js';
+import { byLastSeen, heldBy, listed, MAX_INDEXED_SESSIONS, MAX_USER_AGENT, StoreUnavailable, type SessionStore, type SessionWrite, type StoredSession, type UserSession, type WriteVerdict } from './core/store.js';
 
 /** The node-redis commands the store uses: a client or a cluster from `redis` 6 has them all. */
 export interface RedisCommands {
@@ -24,6 +27,9 @@ export interface RedisCommands {
   del(key: string): Promise<unknown>;
   get(key: string): Promise<unknown>;
   incr(key: string): Promise<unknown>;
+  hmGet(key: string, fields: string[]): Promise<unknown>;
+  zRangeByScore(key: string, min: string, max: string): Promise<unknown>;
+  zRem(key: string, member: string): Promise<unknown>;
   /** node-redis clients are event emitters: an 'error' with no listener would end the process. */
   on?(event: string, listener: (...args: unknown[]) => void): unknown;
   listenerCount?(event: string): number;
@@ -31,7 +37,8 @@ export interface RedisCommands {
 
 // KEYS[1]: the session. ARGV: create (1/0), the version expected ('' for none), created,
 // touched, expires, the seconds to keep it (relative: Redis's clock need not be the
-// app's), the number of keys set, then (key, value) pairs, then keys removed.
+// app's), seen, the User-Agent of a new session ('' for none), the number of keys set,
+// then (key, value) pairs, then keys removed.
 const WRITE = `
 local exists = redis.call('EXISTS', KEYS[1]) == 1
 if ARGV[1] == '1' then
@@ -40,8 +47,8 @@ else
   if not exists or redis.call('HEXISTS', KEYS[1], 'm:f') == 1 then return {'gone'} end
   if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'm:v') ~= ARGV[2] then return {'conflict'} end
 end
-local i = 8
-for _ = 1, tonumber(ARGV[7]) do
+local i = 10
+for _ = 1, tonumber(ARGV[9]) do
   redis.call('HSET', KEYS[1], 'd:' .. ARGV[i], ARGV[i + 1])
   i = i + 2
 end
@@ -50,14 +57,15 @@ while i <= #ARGV do
   i = i + 1
 end
 local version = redis.call('HINCRBY', KEYS[1], 'm:v', 1)
-redis.call('HSET', KEYS[1], 'm:c', ARGV[3], 'm:t', ARGV[4], 'm:e', ARGV[5])
+redis.call('HSET', KEYS[1], 'm:c', ARGV[3], 'm:t', ARGV[4], 'm:e', ARGV[5], 'm:s', ARGV[7])
+if ARGV[8] ~= '' then redis.call('HSET', KEYS[1], 'm:a', ARGV[8]) end
 redis.call('EXPIRE', KEYS[1], ARGV[6])
 return {'ok', version}
 `;
 
 // KEYS[1]: the old id's session, KEYS[2]: the new id's (one hash tag: one slot). ARGV: the
 // forward, its seconds, then the new session as WRITE's ARGV[3..] (created, touched,
-// expires, seconds, the number of keys, the pairs).
+// expires, seconds, seen, User-Agent, the number of keys, the pairs).
 const REGENERATE = `
 if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[1], 'm:f') == 1 then return {'gone'} end
 if redis.call('EXISTS', KEYS[2]) == 1 then return {'exists'} end
@@ -65,12 +73,13 @@ local version = redis.call('HGET', KEYS[1], 'm:v')
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'm:f', ARGV[1], 'm:v', version, 'm:c', '0', 'm:t', '0', 'm:e', '0')
 redis.call('EXPIRE', KEYS[1], ARGV[2])
-local i = 8
-for _ = 1, tonumber(ARGV[7]) do
+local i = 10
+for _ = 1, tonumber(ARGV[9]) do
   redis.call('HSET', KEYS[2], 'd:' .. ARGV[i], ARGV[i + 1])
   i = i + 2
 end
-redis.call('HSET', KEYS[2], 'm:v', 1, 'm:c', ARGV[3], 'm:t', ARGV[4], 'm:e', ARGV[5])
+redis.call('HSET', KEYS[2], 'm:v', 1, 'm:c', ARGV[3], 'm:t', ARGV[4], 'm:e', ARGV[5], 'm:s', ARGV[7])
+if ARGV[8] ~= '' then redis.call('HSET', KEYS[2], 'm:a', ARGV[8]) end
 redis.call('EXPIRE', KEYS[2], ARGV[6])
 return {'ok', 1}
 `;
@@ -85,6 +94,21 @@ if value then
 end
 return value
 `;
+
+// KEYS[1]: a user's index, a sorted set of session keys by expiry. ARGV: now, the session
+// key, its expiry, the most entries kept. Drops what expired; the set itself lives as
+// long as its last entry (relative seconds, as the sessions' own).
+const INDEX = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2])
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -1 - tonumber(ARGV[4]))
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+redis.call('EXPIRE', KEYS[1], math.max(1, tonumber(last[2]) - tonumber(ARGV[1])))
+return 1
+`;
+
+/** The fields of a session that a user's list shows, and that tell whose it is. */
+const LISTED_FIELDS = ['m:c', 'm:t', 'm:s', 'm:e', 'm:a', 'm:f', `d:${USER_KEY}`, `d:${GENERATION_KEY}`];
 
 export interface RedisStoreOptions {
   /** Prefix of every key. Default "signet" (as ServerSessions' `keyPrefix`). */
@@ -101,6 +125,8 @@ export interface RedisStoreOptions {
    * per outage, until the client is ready again.
    */
   readonly onError?: (error: unknown) => void;
+  /** Milliseconds since the epoch, for what expired in a user's index: the clock the sessions' times come from. `Date.now` by default. */
+  readonly clock?: Clock;
 }
 
 export class RedisStore implements SessionStore {
@@ -115,6 +141,7 @@ export class RedisStore implements SessionStore {
       throw new TypeError(`client is invalid: ${given === null ? 'null' : typeof given} (give a node-redis 6 client: createClient({ url }), connected)`);
     }
     this.prefix = options.prefix ?? 'signet';
+    this.clock = options.clock ?? Date.now;
     const timeout = options.timeout ?? 1000;
     if (!Number.isSafeInteger(timeout) || timeout < 1) throw new TypeError(`timeout is invalid: ${String(timeout)} (give whole milliseconds, 1 or more)`);
     this.timeout = timeout;
@@ -133,6 +160,11 @@ export class RedisStore implements SessionStore {
   }
 
   private readonly timeout: number;
+  private readonly clock: Clock;
+
+  private now(): number {
+    return Math.floor(this.clock() / 1000);
+  }
 
   /** A command's answer, or StoreUnavailable once the deadline passed or the client failed. */
   private deadline<R>(command: () => Promise<R>): Promise<R> {
@@ -171,17 +203,28 @@ export class RedisStore implements SessionStore {
     const version = Number(meta.get('m:v'));
     if (!Number.isSafeInteger(version) || !Number.isSafeInteger(expiresAt)) return undefined; // not a whole session (a write in progress cannot be seen: scripts are atomic)
     const forward = meta.get('m:f');
-    return { fields, version, createdAt: Number(meta.get('m:c')), touchedAt: Number(meta.get('m:t')), expiresAt, ...(forward === undefined ? {} : { forward }) };
+    const seen = meta.get('m:s');
+    const userAgent = meta.get('m:a');
+    return {
+      fields,
+      version,
+      createdAt: Number(meta.get('m:c')),
+      touchedAt: Number(meta.get('m:t')),
+      expiresAt,
+      ...(seen === undefined ? {} : { seenAt: Number(seen) }),
+      ...(userAgent === undefined ? {} : { userAgent }),
+      ...(forward === undefined ? {} : { forward }),
+    };
   }
 
   async regenerate(oldKey: string, newKey: string, forward: string, forwardTtl: number, write: SessionWrite): Promise<WriteVerdict> {
-    const args = [forward, String(forwardTtl), String(write.createdAt), String(write.touchedAt), String(write.expiresAt), String(write.ttl), String(write.set.size)];
+    const args = [forward, String(forwardTtl), ...timesOf(write), String(write.set.size)];
     for (const [field, value] of write.set) args.push(field, value);
     return verdictOf((await this.run(REGENERATE, [oldKey, newKey], args)) as unknown[]);
   }
 
   async write(key: string, write: SessionWrite): Promise<WriteVerdict> {
-    const args = [write.create ? '1' : '0', write.expectVersion === undefined ? '' : String(write.expectVersion), String(write.createdAt), String(write.touchedAt), String(write.expiresAt), String(write.ttl), String(write.set.size)];
+    const args = [write.create ? '1' : '0', write.expectVersion === undefined ? '' : String(write.expectVersion), ...timesOf(write), String(write.set.size)];
     for (const [field, value] of write.set) args.push(field, value);
     args.push(...write.remove);
     return verdictOf((await this.run(WRITE, [key], args)) as unknown[]);
@@ -197,17 +240,69 @@ export class RedisStore implements SessionStore {
   }
 
   async generation(userId: string): Promise<number> {
-    const value = await this.deadline(() => this.client.get(this.userKey(userId)));
+    const value = await this.deadline(() => this.client.get(this.userKey(userId, 'g')));
     return value === null || value === undefined ? 0 : Number(value);
   }
 
   async revokeUser(userId: string): Promise<number> {
-    return Number(await this.deadline(() => this.client.incr(this.userKey(userId))));
+    const generation = Number(await this.deadline(() => this.client.incr(this.userKey(userId, 'g'))));
+    // The generation alone refuses every session; deleting the listed ones frees them at once.
+    // One DEL per session: on a cluster they live in other slots than the index.
+    const index = this.userKey(userId, 'i');
+    const keys = stringsOf(await this.deadline(() => this.client.zRangeByScore(index, '-inf', '+inf')));
+    await Promise.all([...keys.map((key) => this.deadline(() => this.client.del(key))), this.deadline(() => this.client.del(index))]);
+    return generation;
   }
 
-  private userKey(userId: string): string {
+  async index(userId: string, key: string, expiresAt: number): Promise<void> {
+    await this.run(INDEX, [this.userKey(userId, 'i')], [String(this.now()), key, String(expiresAt), String(MAX_INDEXED_SESSIONS)]);
+  }
+
+  async sessionsOf(userId: string): Promise<UserSession[]> {
+    return (await this.held(userId)).map(([, session]) => session).sort(byLastSeen);
+  }
+
+  async endSession(userId: string, id: string): Promise<boolean> {
+    const found = (await this.held(userId)).find(([key]) => familyOf(key) === id);
+    if (found === undefined) return false;
+    await Promise.all([this.deadline(() => this.client.del(found[0])), this.deadline(() => this.client.zRem(this.userKey(userId, 'i'), found[0]))]);
+    return true;
+  }
+
+  /**
+   * The user's indexed sessions that Redis still holds under that user and generation,
+   * with their keys; pointers to any other (ended, regenerated, another user's now) leave
+   * the index.
+   */
+  private async held(userId: string): Promise<Array<[string, UserSession]>> {
+    const index = this.userKey(userId, 'i');
+    const [keys, generation] = await Promise.all([
+      this.deadline(() => this.client.zRangeByScore(index, String(this.now() + 1), '+inf')).then(stringsOf),
+      this.generation(userId),
+    ]);
+    const found = await Promise.all(keys.map(async (key) => [key, await this.deadline(() => this.client.hmGet(key, LISTED_FIELDS))] as const));
+    const held: Array<[string, UserSession]> = [];
+    const stale: string[] = [];
+    for (const [key, reply] of found) {
+      const values = Array.isArray(reply) ? (reply as unknown[]).map((value) => (typeof value === 'string' ? value : undefined)) : [];
+      const [created, touched, seen, expires, userAgent, forward, user, recorded] = values;
+      const fields = new Map<string, string>();
+      if (user !== undefined) fields.set(USER_KEY, user);
+      if (recorded !== undefined) fields.set(GENERATION_KEY, recorded);
+      if (expires === undefined || forward !== undefined || !heldBy(fields, userId, generation)) {
+        stale.push(key);
+        continue;
+      }
+      held.push([key, listed(key, { createdAt: Number(created), touchedAt: Number(touched), expiresAt: Number(expires), ...(seen === undefined ? {} : { seenAt: Number(seen) }), ...(userAgent === undefined ? {} : { userAgent }) })]);
+    }
+    await Promise.all(stale.map((key) => this.deadline(() => this.client.zRem(index, key))));
+    return held;
+  }
+
+  /** A user's keys: `g` the generation, `i` the index; the user is the hash tag (one slot for both). */
+  private userKey(userId: string, kind: 'g' | 'i'): string {
     // Encoded, so that no user id can end the hash tag early or look like another's.
-    return `${this.prefix}:{u:${encodeURIComponent(userId)}}:g`;
+    return `${this.prefix}:{u:${encodeURIComponent(userId)}}:${kind}`;
   }
 
   /**
@@ -232,7 +327,16 @@ function verdictOf(reply: unknown[]): WriteVerdict {
   throw new Error(`the Redis script answered ${JSON.stringify(reply)}`);
 }
 
-const SHAS = new Map([WRITE, REGENERATE, TAKE].map((script) => [script, createHash('sha1').update(script).digest('hex')]));
+/** A write's times and sight, as the scripts take them (ARGV[3..8]). */
+function timesOf(write: SessionWrite): string[] {
+  return [String(write.createdAt), String(write.touchedAt), String(write.expiresAt), String(write.ttl), String(write.seenAt), write.userAgent === undefined ? '' : write.userAgent.slice(0, MAX_USER_AGENT)];
+}
+
+function stringsOf(reply: unknown): string[] {
+  return Array.isArray(reply) ? (reply as unknown[]).map(String) : [];
+}
+
+const SHAS = new Map([WRITE, REGENERATE, TAKE, INDEX].map((script) => [script, createHash('sha1').update(script).digest('hex')]));
 
 /** A HGETALL reply as pairs: node-redis gives an object (RESP2) or a Map (RESP3). */
 function entriesOf(reply: unknown): Array<[string, string]> {

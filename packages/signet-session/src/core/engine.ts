@@ -42,6 +42,8 @@ export interface RequestFacts {
    * the work of finding out.
    */
   readonly secure?: boolean | (() => boolean);
+  /** The request's User-Agent, kept with a store session it creates (its user's list of sessions shows it); a function puts the lookup off. */
+  readonly userAgent?: string | (() => string | undefined);
   /** Told why the session cookie that came in was not used (tampered, expired...), when the session is opened. */
   readonly onRejected?: (reason: BadData) => void;
 }
@@ -319,7 +321,8 @@ class StoreRequestSession<T extends PyDict> extends BaseRequestSession<T> {
   }
 
   protected save(session: Session<T>, request: { readonly secure?: boolean }): Promise<SessionOutcome> {
-    return this.sessions.save(session, this.loaded ?? NEW_LOAD, request).then(outcomeOf);
+    const { userAgent } = this.facts;
+    return this.sessions.save(session, this.loaded ?? NEW_LOAD, userAgent === undefined ? request : { ...request, userAgent }).then(outcomeOf);
   }
 }
 

@@ -19,8 +19,9 @@ import { setOwn, type PyDict } from './python-types.js';
 import { Session, type OpenedData } from './session.js';
 import { openForward, sealForward, SessionIds, storageKey, type SessionId } from './session-id.js';
 import type { Clock, Secret } from './signer.js';
-import type { SessionStore, StoredSession } from './store.js';
+import { MAX_USER_AGENT, type SessionStore, type StoredSession } from './store.js';
 import { dumpTaggedJson, loadTaggedJson } from './tagged-json.js';
+import { USER_KEY, userOf } from './revocation.js';
 
 export interface ServerSessionOptions {
   /** Signs the id in the cookie: 32 random bytes or more. */
@@ -147,7 +148,7 @@ export class ServerSessions<T extends PyDict = PyDict> {
     } catch (cause) {
       return { opened: {}, loaded: NEW, rejected: new BadData(`The stored session cannot be read: ${cause instanceof Error ? cause.message : String(cause)}`, 'payload-json') };
     }
-    return { opened: { data: data as T, state: { isNew: false, createdAt: (stored as StoredSession).createdAt, source: cookie as string } }, loaded: { id, key, stored: stored, ...(moved ? { moved } : {}) } };
+    return { opened: { data: data as T, state: { isNew: false, createdAt: (stored as StoredSession).createdAt, source: cookie as string, id: id.family } }, loaded: { id, key, stored: stored, ...(moved ? { moved } : {}) } };
   }
 
   private read(cookie: string): Result<SessionId> {
@@ -169,7 +170,7 @@ export class ServerSessions<T extends PyDict = PyDict> {
    * changed keys go to the store, with the expiry pushed back when a quarter of the idle
    * window has passed.
    */
-  async save(session: Session<T>, loaded: LoadedSession, request: { readonly secure?: boolean } = {}): Promise<SavedServerSession> {
+  async save(session: Session<T>, loaded: LoadedSession, request: { readonly secure?: boolean; readonly userAgent?: string | (() => string | undefined) } = {}): Promise<SavedServerSession> {
     const attributes = (this.settings.cookie.secure === 'auto' ? request.secure === true : this.settings.cookie.secure) ? this.attributes.secure : this.attributes.plain;
     const vary = session.accessed;
     const now = this.now();
@@ -179,7 +180,8 @@ export class ServerSessions<T extends PyDict = PyDict> {
       const set = new Map<string, string>();
       for (const [field, value] of Object.entries(session.toDict())) set.set(field, dumpTaggedJson(value));
       const expiresAt = this.expiry(now, now);
-      const verdict = await this.store.write(storageKey(id, this.prefix), { set, remove: [], create: true, createdAt: now, touchedAt: now, expiresAt, ttl: Math.max(1, expiresAt - now) });
+      const key = storageKey(id, this.prefix);
+      const verdict = await this.indexed(userOf(session.toDict()), key, expiresAt, () => this.store.write(key, { set, remove: [], create: true, createdAt: now, touchedAt: now, expiresAt, ttl: Math.max(1, expiresAt - now), seenAt: now, ...userAgentOf(request) }));
       if (!verdict.ok) throw new Error(`the store refused a new session (${verdict.reason}): its id was not new`);
       return { vary: true, setCookie: this.cookie(id, session, now, now, attributes) };
     }
@@ -194,8 +196,10 @@ export class ServerSessions<T extends PyDict = PyDict> {
       const all = new Map<string, string>();
       for (const [field, value] of Object.entries(session.toDict())) all.set(field, dumpTaggedJson(value));
       const expiresAt = this.expiry(now, now);
-      const write = { set: all, remove: [], create: true, createdAt: now, touchedAt: now, expiresAt, ttl: Math.max(1, expiresAt - now) };
-      const verdict = await this.store.regenerate(key, storageKey(id, this.prefix), sealForward(loaded.id.secret, id.secret), FORWARD_SECONDS, write);
+      const write = { set: all, remove: [], create: true, createdAt: now, touchedAt: now, expiresAt, ttl: Math.max(1, expiresAt - now), seenAt: now, ...userAgentOf(request) };
+      const newKey = storageKey(id, this.prefix);
+      const oldSecret = loaded.id.secret;
+      const verdict = await this.indexed(userOf(session.toDict()), newKey, expiresAt, () => this.store.regenerate(key, newKey, sealForward(oldSecret, id.secret), FORWARD_SECONDS, write));
       if (!verdict.ok) return { vary: true, ended: true, setCookie: serializeSetCookie(this.cookieName, '', { ...attributes, expires: 0, maxAge: 0 }) };
       return { vary: true, setCookie: this.cookie(id, session, now, now, attributes) };
     }
@@ -212,7 +216,10 @@ export class ServerSessions<T extends PyDict = PyDict> {
     if (set.size === 0 && remove.length === 0 && !touch) return moved === undefined ? { vary } : { vary: true, setCookie: moved };
     const touchedAt = touch ? now : stored.touchedAt;
     const expiresAt = this.expiry(stored.createdAt, touchedAt);
-    const verdict = await this.store.write(key, {
+    // The user's list learns of a login, and of an expiry pushed back.
+    const user = userOf(data);
+    const listAs = user !== undefined && (touch || set.has(USER_KEY)) ? user : undefined;
+    const verdict = await this.indexed(listAs, key, expiresAt, () => this.store.write(key, {
       set,
       remove,
       create: false,
@@ -220,18 +227,31 @@ export class ServerSessions<T extends PyDict = PyDict> {
       touchedAt,
       expiresAt,
       ttl: Math.max(1, expiresAt - now),
+      seenAt: now,
       ...(this.strict ? { expectVersion: stored.version } : {}),
-    });
+    }));
     if (verdict.ok) return session.peek('_permanent') === true && loaded.id !== undefined ? { vary: true, setCookie: this.cookie(loaded.id, session, stored.createdAt, now, attributes) } : moved === undefined ? { vary: true } : { vary: true, setCookie: moved };
     if (verdict.reason === 'conflict') return { vary: true, conflict: new SessionConflict('the session was written by another request since this one read it; nothing was saved') };
     // Regenerated by another request while this one ran: write to where it went, and hand out its id.
     const next = loaded.id === undefined ? undefined : await this.follow(loaded.id);
     if (next !== undefined) {
-      const again = await this.store.write(next.key, { set, remove, create: false, createdAt: next.stored.createdAt, touchedAt: next.stored.touchedAt, expiresAt: next.stored.expiresAt, ttl: Math.max(1, next.stored.expiresAt - now) });
+      const again = await this.store.write(next.key, { set, remove, create: false, createdAt: next.stored.createdAt, touchedAt: next.stored.touchedAt, expiresAt: next.stored.expiresAt, ttl: Math.max(1, next.stored.expiresAt - now), seenAt: now });
       if (again.ok) return { vary: true, setCookie: this.cookie(next.id, session, next.stored.createdAt, now, attributes) };
     }
     // Ended while the request ran (logged out, revoked, expired): not written back.
     return { vary: true, ended: true, setCookie: serializeSetCookie(this.cookieName, '', { ...attributes, expires: 0, maxAge: 0 }) };
+  }
+
+  /**
+   * The write's verdict, with the session listed among `user`'s (when given) in the same
+   * round trip: the pointer goes first, so a session is never written unlisted, and a
+   * pointer to a session whose write was refused is dropped when the list is read.
+   */
+  private async indexed<V>(user: string | undefined, key: string, expiresAt: number, write: () => Promise<V>): Promise<V> {
+    if (user === undefined) return write();
+    const listing = this.store.index(user, key, expiresAt);
+    const [, verdict] = await Promise.all([listing, write()]);
+    return verdict;
   }
 
   /** Where a regenerated session's old id leads, while it still does. */
@@ -255,6 +275,11 @@ export class ServerSessions<T extends PyDict = PyDict> {
     const permanent = session.peek('_permanent') === true;
     return serializeSetCookie(this.cookieName, this.ids.cookieValue(id), permanent ? { expires: this.expiry(createdAt, now), ...attributes } : attributes);
   }
+}
+
+function userAgentOf(request: { readonly userAgent?: string | (() => string | undefined) }): { readonly userAgent?: string } {
+  const userAgent = typeof request.userAgent === 'function' ? request.userAgent() : request.userAgent;
+  return userAgent === undefined ? {} : { userAgent: userAgent.slice(0, MAX_USER_AGENT) };
 }
 
 function definedOnly<O extends object>(options: O): Partial<O> {

@@ -112,3 +112,10 @@ export function openForward(oldSecret: string, forward: string): string | undefi
 function forwardPad(oldSecret: string): Buffer {
   return createHmac('sha256', oldSecret).update('signet-session forward').digest();
 }
+
+const KEY_FAMILY = /\{([A-Za-z0-9_-]{8})\}:s:/;
+
+/** The family of the session a store key names (the id a user's list of sessions shows). */
+export function familyOf(key: string): string | undefined {
+  return KEY_FAMILY.exec(key)?.[1];
+}

@@ -17,6 +17,8 @@ export interface SessionState {
   readonly source?: string;
   /** The data as that cookie holds it, in Flask's tagged JSON: what tells a renewal from a change. */
   readonly sourceJson?: string;
+  /** A store session's id in its user's list of sessions (see {@link Session.id}). */
+  readonly id?: string;
 }
 
 /** One flashed message: Flask stores `(category, message)` tuples under `_flashes`. */
@@ -43,6 +45,7 @@ export class Session<T extends PyDict = PyDict> {
   private data: PyDict = {};
   private sourceCookie: string | undefined;
   private sourceJson: string | undefined;
+  private storeId: string | undefined;
   /** Whether the data may differ from what the cookie held (see {@link asOpened}). */
   private mayHaveChanged = false;
   private opener: (() => OpenedData<T>) | undefined;
@@ -83,6 +86,7 @@ export class Session<T extends PyDict = PyDict> {
     this.reissueFlag = state.reissue ?? false;
     this.sourceCookie = state.source;
     this.sourceJson = state.sourceJson;
+    this.storeId = state.id;
     this.mayHaveChanged = false;
   }
 
@@ -112,6 +116,16 @@ export class Session<T extends PyDict = PyDict> {
   set reissue(value: boolean) {
     this.open();
     this.reissueFlag = value;
+  }
+
+  /**
+   * A store session's id as its user's list of sessions shows it (`store.sessionsOf`):
+   * kept across regenerations, and not a credential (the cookie's secret is not in it).
+   * Undefined for a cookie session and for a session this request began.
+   */
+  get id(): string | undefined {
+    this.open();
+    return this.storeId;
   }
 
   /** The cookie value this session was read from, whatever was done to it since; undefined for a new one. */
