@@ -16,7 +16,7 @@ import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { createClient } from 'redis';
 import { signetSession as expressSession } from 'signet-session/express';
-import { SessionIds, StoreUnavailable } from 'signet-session';
+import { Revocation, SessionEngine, SessionIds, StoreUnavailable } from 'signet-session';
 import { signetSession as fastifySession } from 'signet-session/fastify';
 import { fetchSessions } from 'signet-session/fetch';
 import { signetSession as honoSession, type SessionEnv } from 'signet-session/hono';
@@ -74,6 +74,16 @@ const APPS: ReadonlyArray<readonly [string, (store: RedisStore) => Promise<App>]
     },
   ],
 ];
+
+/** A login's answer from another process (its own engine, same key): a cookie session whose user this process has not read. */
+async function cookieFromElsewhere(secret: string, user: string): Promise<string> {
+  const engine = new SessionEngine({ secret });
+  const handle = engine.begin({ cookieHeader: undefined });
+  handle.session.set('_user_id', user);
+  handle.session.set('_gen', 0);
+  const outcome = await handle.finish();
+  return (outcome.setCookie[0] ?? '').split(';')[0] ?? '';
+}
 
 describe('When Redis goes away and comes back', { timeout: 30_000 }, () => {
   let redis: RedisProcess | undefined;
@@ -135,6 +145,38 @@ describe('When Redis goes away and comes back', { timeout: 30_000 }, () => {
     const ids = new SessionIds({ secret: SECRET });
     const { ready } = sessions.open(new Request('http://localhost/', { headers: { cookie: `session=${ids.cookieValue(ids.create())}` } }));
     await assert.rejects(ready() ?? Promise.resolve(), (error: unknown) => error instanceof StoreUnavailable && (error as { statusCode: number }).statusCode === 503);
+  });
+
+  it("with whenUnavailable: { allowStale }, keeps serving a logged-in cookie session on its user's last known generation while Redis is down, and refuses one it never read", async () => {
+    const store = new RedisStore(client as Client, { timeout: DEADLINE_MS, onError: (error) => warnings.push(error) });
+    const revocation = new Revocation({ generations: store, staleness: 0, whenUnavailable: { allowStale: 60 } });
+    const app = Fastify({ logger: false });
+    await app.register(fastifySession, { secret: SECRET, revocation });
+    app.get('/login/:user', (request) => {
+      request.session.set('_user_id', (request.params as { user: string }).user);
+      return { ok: true };
+    });
+    app.get('/me', (request) => ({ user: request.session.get('_user_id') ?? null }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (app.server.address() as AddressInfo).port;
+    try {
+      const known = new CookieJar();
+      known.store(await httpRequest(port, '/login/ada'));
+      assert.deepEqual(JSON.parse((await httpRequest(port, '/me', { headers: { cookie: known.header() } })).body), { user: 'ada' });
+      // Logged in elsewhere, so this process never read the user's generation.
+      const unseen = await cookieFromElsewhere(SECRET, 'lin');
+
+      const redisPort = (redis as RedisProcess).port;
+      await (redis as RedisProcess).stop();
+      const served = await httpRequest(port, '/me', { headers: { cookie: known.header() } });
+      assert.equal(served.status, 200, served.body);
+      assert.deepEqual(JSON.parse(served.body), { user: 'ada' });
+      const refused = await httpRequest(port, '/me', { headers: { cookie: unseen } });
+      assert.equal(refused.status, 503, refused.body);
+      redis = await startRedis(redisPort);
+    } finally {
+      await app.close();
+    }
   });
 
   it('tells onError of the outage instead of letting the client\'s error event end the process', () => {

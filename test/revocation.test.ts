@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MemoryStore, Revocation, SessionEngine, type BadData, type EngineOptions, type SessionStore } from 'signet-session';
+import { MemoryStore, Revocation, SessionEngine, StoreUnavailable, type BadData, type EngineOptions, type SessionStore } from 'signet-session';
 import { RedisStore } from 'signet-session/redis';
 import { useRedisClient } from './support/redis-server.js';
 
@@ -68,7 +68,8 @@ for (const [kind, make] of KINDS) {
         const rejected: string[] = [];
         const after = await request(engine, { cookie: device.cookie ?? '' }, rejected);
         assert.deepEqual(after.data, {}, 'a new, empty session');
-        assert.deepEqual(rejected, ['revoked']);
+        // A store session the user's index lists is deleted at once; a cookie can only be refused.
+        assert.deepEqual(rejected, ['store' in options ? 'unknown-session' : 'revoked']);
       }
       const again = await request(engine, { act: login });
       assert.equal((await request(engine, { cookie: again.cookie ?? '' })).data['_user_id'], user, 'a login after the revocation holds');
@@ -113,7 +114,47 @@ describe('Revocation across processes, and from the app\'s own user table', () =
     await assert.rejects(revocation.revokeUser('kim'), /revokeUser is invalid here/);
   });
 
+  it("refuses a store session by its generation even when the user's index missed it (revocation does not depend on the index)", async () => {
+    const store = new RedisStore(redisClient());
+    const revocation = new Revocation({ generations: store });
+    const engine = new SessionEngine({ secret: SECRET, store, revocation });
+    const session = await request(engine, { act: (s) => void s.set('_user_id', 'noor') });
+    await redisClient().del('signet:{u:noor}:i'); // the index lost it
+    assert.deepEqual(await store.sessionsOf('noor'), []);
+    await revocation.revokeUser('noor');
+    const rejected: string[] = [];
+    assert.deepEqual((await request(engine, { cookie: session.cookie ?? '' }, rejected)).data, {});
+    assert.deepEqual(rejected, ['revoked']);
+  });
+
+  it("fails closed when the generations cannot be read, unless whenUnavailable allows a bounded staleness", async () => {
+    let now = 1_000_000;
+    const clock = (): number => now;
+    let down = false;
+    const generations = (): number => {
+      if (down) throw new StoreUnavailable('the user table is unavailable');
+      return 0;
+    };
+    const refusing = new SessionEngine({ secret: SECRET, format: 'flask', clock, revocation: new Revocation({ generations, staleness: 5, clock }) });
+    const allowing = new SessionEngine({ secret: SECRET, format: 'flask', clock, revocation: new Revocation({ generations, staleness: 5, whenUnavailable: { allowStale: 60 }, clock }) });
+    const login = (s: import('signet-session').Session): void => { s.set('_user_id', 'ravi'); };
+    const refused = await request(refusing, { act: login });
+    const allowed = await request(allowing, { act: login });
+    down = true;
+    now += 6000; // past the staleness window: the generation must be read again
+    await assert.rejects(request(refusing, { cookie: refused.cookie ?? '' }), StoreUnavailable, "'refuse' (the default): the request fails closed, as a 503");
+    assert.equal((await request(allowing, { cookie: allowed.cookie ?? '' })).data['_user_id'], 'ravi', 'the last known generation, read 6 s ago, still stands');
+    const stranger = await request(new SessionEngine({ secret: SECRET, format: 'flask', clock }), { act: (s) => void s.set('_user_id', 'unseen') });
+    await assert.rejects(request(allowing, { cookie: stranger.cookie ?? '' }), StoreUnavailable, 'a user never read is refused');
+    now += 60_000;
+    await assert.rejects(request(allowing, { cookie: allowed.cookie ?? '' }), StoreUnavailable, 'past allowStale, refused too');
+    down = false;
+    assert.equal((await request(allowing, { cookie: allowed.cookie ?? '' })).data['_user_id'], 'ravi', 'back once the source is');
+  });
+
   it('refuses a bad configuration, naming the option', () => {
+    assert.throws(() => new Revocation({ generations: () => 0, whenUnavailable: 'allow' as unknown as 'refuse' }), /^TypeError: revocation\.whenUnavailable is invalid: "allow"/);
+    assert.throws(() => new Revocation({ generations: () => 0, whenUnavailable: { allowStale: -1 } }), /^TypeError: revocation\.whenUnavailable is invalid: \{"allowStale":-1\}/);
     assert.throws(() => new Revocation({ generations: 3 as unknown as () => number }), /^TypeError: revocation\.generations is invalid: number/);
     assert.throws(() => new Revocation({ generations: () => 0, staleness: -1 }), /^TypeError: revocation\.staleness is invalid: -1/);
     assert.throws(() => new SessionEngine({ secret: SECRET, revocation: {} as unknown as Revocation }), /^TypeError: revocation is invalid/);

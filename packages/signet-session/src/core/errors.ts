@@ -111,3 +111,13 @@ export type Result<T, E extends Error = BadData> = { readonly ok: true; readonly
 
 export const ok = <T>(value: T): { readonly ok: true; readonly value: T } => ({ ok: true, value });
 export const err = <E extends Error>(error: E): { readonly ok: false; readonly error: E } => ({ ok: false, error });
+
+/**
+ * The store did not answer in time, or could not be reached: the request that needed it
+ * is answered 503 (`statusCode`, which Fastify and Express read), never left hanging.
+ */
+export class StoreUnavailable extends Error {
+  override name = 'StoreUnavailable';
+  readonly statusCode = 503;
+  readonly status = 503;
+}

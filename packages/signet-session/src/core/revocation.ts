@@ -10,6 +10,7 @@
  * revocation made elsewhere takes effect within the window (at once in this process).
  */
 import type { Clock } from './signer.js';
+import { StoreUnavailable } from './errors.js';
 
 /** The session key that names the logged-in user: Flask-Login's. */
 export const USER_KEY = '_user_id';
@@ -30,20 +31,32 @@ export interface RevocationOptions {
   readonly staleness?: number;
   /** The most users whose generation is kept at once. Default 10,000. */
   readonly maxUsers?: number;
+  /**
+   * When the generations cannot be read (the store is unavailable: a generations
+   * function says so by throwing {@link StoreUnavailable}): `'refuse'` (the default) fails
+   * closed, and the request is answered 503; `{ allowStale: seconds }` keeps trusting a
+   * user's last known generation for that many seconds after it was read, and refuses
+   * (503) a user not read within them.
+   */
+  readonly whenUnavailable?: 'refuse' | { readonly allowStale: number };
   readonly clock?: Clock;
 }
 
 interface Known {
   readonly generation: number;
-  readonly until: number;
+  /** Milliseconds: when it was read. */
+  readonly readAt: number;
 }
 
 export class Revocation {
   private readonly source: GenerationSource;
+  /** Milliseconds a read generation is trusted before it is read again. */
   private readonly staleness: number;
   private readonly maxUsers: number;
   private readonly clock: Clock;
   private readonly known = new Map<string, Known>();
+  /** Milliseconds a known generation may still be trusted while the source is unavailable (0: refuse). */
+  private readonly allowStale: number;
 
   /** @throws TypeError naming the option, for a configuration that cannot work. */
   constructor(options: RevocationOptions) {
@@ -53,19 +66,37 @@ export class Revocation {
     else throw new TypeError(`revocation.generations is invalid: ${given === null ? 'null' : typeof given} (give a store, or a function from a user id to its generation)`);
     const staleness = options.staleness ?? 5;
     if (!Number.isFinite(staleness) || staleness < 0) throw new TypeError(`revocation.staleness is invalid: ${String(staleness)} (give seconds, 0 or more)`);
-    this.staleness = staleness;
+    this.staleness = staleness * 1000;
     const maxUsers = options.maxUsers ?? 10_000;
     if (!Number.isSafeInteger(maxUsers) || maxUsers < 1) throw new TypeError(`revocation.maxUsers is invalid: ${String(maxUsers)} (give a whole number, 1 or more)`);
     this.maxUsers = maxUsers;
     this.clock = options.clock ?? Date.now;
+    const when: unknown = options.whenUnavailable ?? 'refuse';
+    const allowStale = when === 'refuse' ? 0 : typeof when === 'object' && when !== null ? (when as { allowStale?: unknown }).allowStale : undefined;
+    if (typeof allowStale !== 'number' || !Number.isFinite(allowStale) || allowStale < 0) {
+      throw new TypeError(`revocation.whenUnavailable is invalid: ${JSON.stringify(when) ?? String(when)} (give 'refuse', or { allowStale: seconds })`);
+    }
+    this.allowStale = allowStale * 1000;
   }
 
   /** The user's generation: at once when it was read within the window, else a promise of it. */
   current(userId: string): number | Promise<number> {
     const known = this.known.get(userId);
-    if (known !== undefined && known.until > this.clock()) return known.generation;
-    const read = this.source.generation(userId);
-    return typeof read === 'number' ? this.note(userId, read) : read.then((generation) => this.note(userId, generation));
+    const now = this.clock();
+    if (known !== undefined && now - known.readAt < this.staleness) return known.generation;
+    let read: Promise<number> | number;
+    try {
+      read = this.source.generation(userId);
+    } catch (error) {
+      return this.unavailable(error, known, now);
+    }
+    return typeof read === 'number' ? this.note(userId, read) : read.then((generation) => this.note(userId, generation), (error: unknown) => this.unavailable(error, known, now));
+  }
+
+  /** The last known generation while it may still be trusted, when the source is unavailable; else the error again. */
+  private unavailable(error: unknown, known: Known | undefined, now: number): number {
+    if (error instanceof StoreUnavailable && known !== undefined && now - known.readAt < this.allowStale) return known.generation;
+    throw error;
   }
 
   /** Ends every session of the user, everywhere: at once in this process, elsewhere within the staleness window. */
@@ -83,7 +114,7 @@ export class Revocation {
     if (!Number.isSafeInteger(generation) || generation < 0) throw new TypeError(`the generation of user ${JSON.stringify(userId)} is invalid: ${String(generation)} (a whole number, 0 or more)`);
     this.known.delete(userId); // re-inserted last: the oldest entry goes first at the bound
     if (this.known.size >= this.maxUsers) this.known.delete(this.known.keys().next().value as string);
-    this.known.set(userId, { generation, until: this.clock() + this.staleness * 1000 });
+    this.known.set(userId, { generation, readAt: this.clock() });
     return generation;
   }
 }

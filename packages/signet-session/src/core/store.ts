@@ -20,15 +20,7 @@ import { familyOf } from './session-id.js';
 import { GENERATION_KEY, USER_KEY } from './revocation.js';
 import type { Clock } from './signer.js';
 
-/**
- * The store did not answer in time, or could not be reached: the request that needed it
- * is answered 503 (`statusCode`, which Fastify and Express read), never left hanging.
- */
-export class StoreUnavailable extends Error {
-  override name = 'StoreUnavailable';
-  readonly statusCode = 503;
-  readonly status = 503;
-}
+export { StoreUnavailable } from './errors.js';
 
 /** A session as a store keeps it. */
 export interface StoredSession {
