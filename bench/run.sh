@@ -7,6 +7,7 @@ command -v wrk >/dev/null || need+=(wrk)
 [ -x /usr/bin/gunicorn ] || need+=(gunicorn)
 /usr/bin/python3 -c 'import flask' 2>/dev/null || need+=(python3-flask)
 command -v taskset >/dev/null || need+=(util-linux)
+command -v redis-server >/dev/null || need+=(redis-server) # the Redis servers' one redis-server (run.mjs starts its own)
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive

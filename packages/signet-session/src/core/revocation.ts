@@ -74,7 +74,7 @@ export class Revocation {
     const when: unknown = options.whenUnavailable ?? 'refuse';
     const allowStale = when === 'refuse' ? 0 : typeof when === 'object' && when !== null ? (when as { allowStale?: unknown }).allowStale : undefined;
     if (typeof allowStale !== 'number' || !Number.isFinite(allowStale) || allowStale < 0) {
-      throw new TypeError(`revocation.whenUnavailable is invalid: ${JSON.stringify(when) ?? String(when)} (give 'refuse', or { allowStale: seconds })`);
+      throw new TypeError(`revocation.whenUnavailable is invalid: ${typeof when === 'object' || typeof when === 'string' ? JSON.stringify(when) : typeof when} (give 'refuse', or { allowStale: seconds })`);
     }
     this.allowStale = allowStale * 1000;
   }
