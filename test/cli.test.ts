@@ -12,7 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { ServerSessions } from 'signet-session';
+import { RedisStore } from 'signet-session/redis';
 import { flaskLoad, flaskRepr, flaskSign, type FlaskSecret } from './support/flask-tools.js';
+import { useRedisClient } from './support/redis-server.js';
 
 const CLI = fileURLToPath(import.meta.resolve('signet-lesson/cli'));
 const KEY_HEX = '3f77855a0851bd4fb8a9b6354b6aa95f';
@@ -306,6 +309,71 @@ describe('signet genkey', () => {
     const otherKey = await cli(['verify', cookie, '--secret', second.stdout.trim()]);
     assert.equal(otherKey.code, 1);
     assert.equal(flaskRepr({ hex: key.slice(4) }, cookie), "{'hello': 'World'}");
+  });
+});
+
+describe('signet sessions', () => {
+  const redis = useRedisClient();
+  const url = (): string => redis().options?.url ?? '';
+
+  /** A logged-in session saved through a Redis store, as the lesson server would: its cookie value and listed id. */
+  async function login(user: string, userAgent: string): Promise<{ cookie: string; id: string }> {
+    const sessions = new ServerSessions({ secret: 'the cli suite secret, 32 bytes or more', store: new RedisStore(redis()) });
+    const { session, loaded } = await sessions.open(undefined);
+    session.set('_user_id', user);
+    const cookie = ((await sessions.save(session, loaded, { userAgent })).setCookie ?? '').split(';')[0]?.slice('session='.length) ?? '';
+    return { cookie, id: (await sessions.open(cookie)).session.id ?? '' };
+  }
+
+  it("lists a user's sessions in Redis at REDIS_URL, with their ids, times and user agents", async () => {
+    await redis().flushAll();
+    const phone = await login('ada', 'Phone/1.0 (the CLI test)');
+    const laptop = await login('ada', 'Laptop/2.0');
+    await login('grace', 'Elsewhere/3.0');
+    const ran = await cli(['sessions', 'list', '--user', 'ada'], { env: { REDIS_URL: url() } });
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.match(ran.stdout, /^user "ada": 2 sessions\n/);
+    assert.match(ran.stdout, new RegExp(`  ${phone.id}  created \\d{4}-\\d\\d-\\d\\dT[\\d:]+Z?.*Phone/1\\.0 \\(the CLI test\\)`));
+    assert.ok(ran.stdout.includes(laptop.id) && !ran.stdout.includes('Elsewhere'));
+    const json = await cli(['sessions', 'list', '--user', 'ada', '--json'], { env: { REDIS_URL: url() } });
+    const listed = JSON.parse(json.stdout) as Array<{ id: string; userAgent: string }>;
+    assert.deepEqual(listed.map((entry) => entry.id).sort(), [phone.id, laptop.id].sort());
+  });
+
+  it('ends one session with --session, and every one of the user\'s without it', async () => {
+    await redis().flushAll();
+    const phone = await login('ada', 'Phone/1.0');
+    const laptop = await login('ada', 'Laptop/2.0');
+    const grace = await login('grace', 'Elsewhere/3.0');
+    const store = new RedisStore(redis());
+    const one = await cli(['sessions', 'revoke', '--user', 'ada', '--session', phone.id], { env: { REDIS_URL: url() } });
+    assert.equal(one.code, 0, one.stderr);
+    assert.deepEqual((await store.sessionsOf('ada')).map((entry) => entry.id), [laptop.id]);
+    const again = await cli(['sessions', 'revoke', '--user', 'ada', '--session', phone.id], { env: { REDIS_URL: url() } });
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /has no session/);
+    const other = await cli(['sessions', 'revoke', '--user', 'ada', '--session', grace.id], { env: { REDIS_URL: url() } });
+    assert.equal(other.code, 1, "another user's session is not this user's to end");
+    const all = await cli(['sessions', 'revoke', '--user', 'ada'], { env: { REDIS_URL: url() } });
+    assert.equal(all.code, 0, all.stderr);
+    assert.match(all.stdout, /generation 1\): 1 listed session deleted/);
+    assert.deepEqual(await store.sessionsOf('ada'), []);
+    assert.equal(await store.generation('ada'), 1);
+    assert.equal((await store.sessionsOf('grace')).length, 1, "grace's session stays");
+  });
+
+  it('says which REDIS_URL it could not reach (exit 1), and what is missing from a command (exit 2)', async () => {
+    const unreachable = await cli(['sessions', 'list', '--user', 'ada'], { env: { REDIS_URL: 'redis://127.0.0.1:1' } });
+    assert.equal(unreachable.code, 1);
+    assert.match(unreachable.stderr, /^signet: REDIS_URL is unreachable: redis:\/\/127\.0\.0\.1:1 \(/);
+    const bad = await cli(['sessions', 'list', '--user', 'ada'], { env: { REDIS_URL: 'http://x' } });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /REDIS_URL is invalid: "http:\/\/x"/);
+    const noUser = await cli(['sessions', 'list']);
+    assert.equal(noUser.code, 2);
+    assert.match(noUser.stderr, /sessions list needs --user ID/);
+    const noAction = await cli(['sessions', 'show', '--user', 'a']);
+    assert.match(noAction.stderr, /sessions takes list or revoke/);
   });
 });
 

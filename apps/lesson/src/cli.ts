@@ -12,6 +12,8 @@ import { inspectCookie, isoTime, toJsonView, type Inspection } from 'signet-sess
 import { isPyDict, type PyValue } from 'signet-session/core/python-types';
 import { formatSecretSpec, parseSecretSpec } from 'signet-session/core/secret-spec';
 import { loadTaggedJson } from 'signet-session/core/tagged-json';
+import { RedisStore } from 'signet-session/redis';
+import { DEFAULT_REDIS_URL, parseSessionType } from './server/config.js';
 
 const USAGE = `signet: Flask session cookies from the command line
 
@@ -21,9 +23,13 @@ const USAGE = `signet: Flask session cookies from the command line
   signet sign --secret KEY --json '{"hello": "World"}' [--timestamp S]
                                                          print a cookie for the session (Flask's tagged JSON)
   signet genkey                                          print a strong random key (hex:...)
+  signet sessions list --user ID [--json] [--prefix P]   a user's server-side sessions, in Redis at REDIS_URL
+  signet sessions revoke --user ID [--session SID] [--prefix P]
+                                                         log the user out everywhere (or end one session)
   signet serve                                           run the lesson server (PORT, SECRET_KEY, ...)
 
 KEY is text, hex:<digits> or base64:<text>. A cookie given as - is read from standard input.
+REDIS_URL defaults to ${DEFAULT_REDIS_URL}; the key prefix (the store's prefix option) to signet.
 `;
 
 class UsageError extends Error {}
@@ -32,6 +38,7 @@ interface Io {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
   readonly stdin: () => Promise<string>;
+  readonly env: (name: string) => string | undefined;
 }
 
 const defaultIo: Io = {
@@ -42,10 +49,11 @@ const defaultIo: Io = {
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks).toString('utf8');
   },
+  env: (name) => process.env[name],
 };
 
 /** The options that take a value. */
-const VALUE_OPTIONS = new Set(['--secret', '--max-age', '--json', '--timestamp']);
+const VALUE_OPTIONS = new Set(['--secret', '--max-age', '--json', '--timestamp', '--user', '--session', '--prefix']);
 
 /**
  * `--max-age -1` as `--max-age=-1`: parseArgs calls a value starting with "-" ambiguous
@@ -77,6 +85,8 @@ export async function run(argv: readonly string[], io: Io = defaultIo): Promise<
         return await check(command, rest, io);
       case 'sign':
         return sign(rest, io);
+      case 'sessions':
+        return await sessions(rest, io);
       case 'genkey':
         parseArgs({ args: rest, options: {}, allowPositionals: false });
         io.out(formatSecretSpec(randomBytes(32)) + '\n');
@@ -158,6 +168,59 @@ function describe(inspection: Inspection, command: 'decode' | 'verify'): string 
 function inspectionJson(inspection: Inspection): Record<string, unknown> {
   const { payload, ...rest } = inspection;
   return { ...rest, ...(payload === undefined ? {} : { payload: toJsonView(payload) }) };
+}
+
+/** `signet sessions list|revoke --user ID`: a user's sessions in the Redis at REDIS_URL. */
+async function sessions(args: readonly string[], io: Io): Promise<number> {
+  const [action, ...rest] = args;
+  if (action !== 'list' && action !== 'revoke') throw new UsageError(`sessions takes list or revoke, not ${JSON.stringify(action ?? '')}`);
+  const { values } = parseArgs({ args: joinDashValues(rest), options: { user: { type: 'string' }, session: { type: 'string' }, prefix: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: false });
+  const user = values.user;
+  if (user === undefined || user === '') throw new UsageError(`sessions ${action} needs --user ID (the user id a login stores, Flask-Login's _user_id)`);
+  if (action === 'list' && values.session !== undefined) throw new UsageError('--session goes with sessions revoke');
+  const where = parseSessionType('redis', io.env('REDIS_URL')); // a bad URL: "REDIS_URL is invalid: ..."
+  const url = where.type === 'redis' ? where.url : DEFAULT_REDIS_URL;
+  const prefix = values.prefix ?? 'signet';
+  if (!/^[A-Za-z0-9:_-]{1,64}$/.test(prefix)) throw new UsageError(`--prefix is invalid: ${JSON.stringify(prefix)} (letters, digits, ":", "_" and "-", at most 64)`);
+  const { createClient } = await import('redis');
+  const client = createClient({ url, socket: { connectTimeout: 2000, reconnectStrategy: false } });
+  let failure: unknown;
+  client.on('error', (error: unknown) => { failure ??= error; });
+  try {
+    await client.connect();
+  } catch (error) {
+    const cause = failure ?? error;
+    io.err(`signet: REDIS_URL is unreachable: ${url} (${cause instanceof Error ? cause.message : String(cause)}): start Redis there, or give another REDIS_URL\n`);
+    return 1;
+  }
+  try {
+    const store = new RedisStore(client, { prefix });
+    if (action === 'list') {
+      const list = await store.sessionsOf(user);
+      if (values.json === true) {
+        io.out(JSON.stringify(list.map((entry) => ({ ...entry, createdAt: isoTime(entry.createdAt), lastSeenAt: isoTime(entry.lastSeenAt), expiresAt: isoTime(entry.expiresAt) })), null, 2) + '\n');
+      } else {
+        io.out(`user ${JSON.stringify(user)}: ${list.length} session${list.length === 1 ? '' : 's'}\n`);
+        for (const entry of list) io.out(`  ${entry.id}  created ${isoTime(entry.createdAt)}  last seen ${isoTime(entry.lastSeenAt)}  expires ${isoTime(entry.expiresAt)}  ${entry.userAgent ?? '(no user agent)'}\n`);
+      }
+      return 0;
+    }
+    if (values.session !== undefined) {
+      const ended = await store.endSession(user, values.session);
+      if (!ended) {
+        io.err(`signet: user ${JSON.stringify(user)} has no session ${JSON.stringify(values.session)} (see signet sessions list --user ${user})\n`);
+        return 1;
+      }
+      io.out(`ended session ${values.session} of user ${JSON.stringify(user)}\n`);
+      return 0;
+    }
+    const listed = (await store.sessionsOf(user)).length;
+    const generation = await store.revokeUser(user);
+    io.out(`revoked every session of user ${JSON.stringify(user)} (generation ${generation}): ${listed} listed session${listed === 1 ? '' : 's'} deleted; any other is refused by the generation\n`);
+    return 0;
+  } finally {
+    await client.quit().catch(() => undefined);
+  }
 }
 
 function sign(args: readonly string[], io: Io): number {
