@@ -14,7 +14,6 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CookieSessions, FLASK_COOKIE, ServerSessions, parseSecretSpec } from 'signet-session';
-import { RedisStore } from 'signet-session/redis';
 import { runCoreBench } from './core.mjs';
 import { SIGNET_SECRET_KEY, userSession } from './servers/common.mjs';
 
@@ -211,20 +210,30 @@ function coreTicks(core) {
   const all = fields.slice(0, 8).reduce((a, b) => a + b, 0);
   return { busy: all - fields[3] - fields[4], all };
 }
+/** A process's user + system CPU so far, in clock ticks (/proc/PID/stat). */
+const cpuTicks = (pid) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+};
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 const redisCpuSeconds = (info) => Number(/used_cpu_user:([\d.]+)/.exec(info)[1]) + Number(/used_cpu_sys:([\d.]+)/.exec(info)[1]);
 
 /**
  * A Redis server's timed run, with what it cost Redis: the commands per request wrk
  * completed (INFO commandstats, reset just before; the harness's own CONFIG and INFO left
- * out), those the server sent and those its scripts ran, Redis's CPU µs per request, and
- * how busy core 1 (wrk and Redis) was. The requests still in flight when wrk stops (at most
- * one per connection) may have sent commands too: a few per thousand over, at most.
+ * out), those the server sent and those its scripts ran, the server's and Redis's CPU µs per
+ * request, and how busy core 1 (wrk and Redis) was. The requests still in flight when wrk stops (at most
+ * one per connection) may have sent commands too: a few per thousand over, at most. Those of
+ * the run before (a warm-up, another workload) are let finish before the count starts.
  */
-async function timedWithRedis(load) {
+async function timedWithRedis(load, pid) {
+  await sleep(200);
   await redis.client.sendCommand(['CONFIG', 'RESETSTAT']);
   const cpuBefore = redisCpuSeconds(await redis.client.sendCommand(['INFO', 'cpu']));
   const coreBefore = coreTicks(REDIS_CORE);
+  const serverBefore = cpuTicks(pid);
   const result = wrk(load);
+  const serverAfter = cpuTicks(pid);
   const coreAfter = coreTicks(REDIS_CORE);
   const stats = await redis.client.sendCommand(['INFO', 'commandstats']);
   const cpuAfter = redisCpuSeconds(await redis.client.sendCommand(['INFO', 'cpu']));
@@ -238,7 +247,8 @@ async function timedWithRedis(load) {
   for (const [name, perRequest] of Object.entries(calls)) (scripted && scriptCommandsOf().has(name) ? scriptCalls : sentCalls)[name] = perRequest;
   const sum = (counts) => Object.values(counts).reduce((a, b) => a + b, 0);
   const core1 = (coreAfter.busy - coreBefore.busy) / Math.max(1, coreAfter.all - coreBefore.all);
-  return { ...result, redis: { sentCalls, scriptCalls, sent: sum(sentCalls), inScripts: sum(scriptCalls), cpuUs: ((cpuAfter - cpuBefore) * 1e6) / result.requests, core1 } };
+  const serverUs = ((serverAfter - serverBefore) * 1e6) / CLOCK_TICKS / result.requests;
+  return { ...result, redis: { sentCalls, scriptCalls, sent: sum(sentCalls), inScripts: sum(scriptCalls), cpuUs: ((cpuAfter - cpuBefore) * 1e6) / result.requests, core1, serverUs } };
 }
 
 /** The lesson's contract, checked on every server before timing: returns the steady-state Cookie header. */
@@ -329,6 +339,7 @@ async function mintSessions(server) {
     // server's key and the lesson's cookie, over the same Redis (the store's own script,
     // only the changed keys). What Redis holds is what the server would have stored had a
     // route set them; that the server reads every user back is checked (sessionsFor).
+    const { RedisStore } = await import('signet-session/redis');
     const sessions = new ServerSessions({ secret: parseSecretSpec(SIGNET_SECRET_KEY), store: new RedisStore(redis.client), cookie: FLASK_COOKIE });
     const headers = [];
     await inPool(users, 8, async (n) => {
@@ -416,8 +427,8 @@ async function checkBrowser(server, sessions) {
 }
 
 /** One workload on a started server: its check, a warm-up, then the timed run. */
-async function measure(server, workload, cookie) {
-  const timed = (load) => (server.redis ? timedWithRedis(load) : wrk(load));
+async function measure(server, workload, cookie, pid) {
+  const timed = (load) => (server.redis ? timedWithRedis(load, pid) : wrk(load));
   if (workload.id === 'steady' || workload.id === 'cold') {
     const load = workload.id === 'steady' ? { cookie } : {};
     if (workload.id === 'steady' && WARMUP > 0) wrk(load, WARMUP);
@@ -451,11 +462,11 @@ try {
         const r = results.get(server.id);
         const said = [];
         for (const workload of WORKLOADS.filter((w) => server.runs.includes(w.id))) {
-          const { rps, p99ms, redis: cost } = await measure(server, workload, cookie);
+          const { rps, p99ms, redis: cost } = await measure(server, workload, cookie, child.pid);
           r[workload.id].rps.push(rps);
           r[workload.id].p99.push(p99ms);
           if (cost !== undefined) r[workload.id].redis.push(cost);
-          said.push(`${workload.id} ${rps.toFixed(0)}/s p99 ${p99ms.toFixed(2)}ms${cost === undefined ? '' : ` Redis ${cost.sent.toFixed(2)} sent (+${cost.inScripts.toFixed(2)} in scripts)/req, core 1 ${(cost.core1 * 100).toFixed(0)}% busy`}`);
+          said.push(`${workload.id} ${rps.toFixed(0)}/s p99 ${p99ms.toFixed(2)}ms${cost === undefined ? '' : ` ${cost.serverUs.toFixed(0)} CPU µs/req, Redis ${cost.sent.toFixed(2)} sent (+${cost.inScripts.toFixed(2)} in scripts)/req, core 1 ${(cost.core1 * 100).toFixed(0)}% busy`}`);
         }
         r.rss.push(rssMb(child.pid));
         process.stderr.write(`round ${round} ${server.id}: ${said.join(', ')}, RSS ${r.rss.at(-1).toFixed(1)} MiB\n`);
@@ -525,7 +536,7 @@ function redisCost(id, workload) {
     return Object.fromEntries([...names].map((name) => [name, median(costs.map((c) => c[field][name] ?? 0))]));
   };
   const of = (field) => median(costs.map((c) => c[field]));
-  return { sentCalls: medians('sentCalls'), scriptCalls: medians('scriptCalls'), sent: of('sent'), inScripts: of('inScripts'), cpuUs: of('cpuUs'), core1: of('core1') };
+  return { sentCalls: medians('sentCalls'), scriptCalls: medians('scriptCalls'), sent: of('sent'), inScripts: of('inScripts'), cpuUs: of('cpuUs'), core1: of('core1'), serverUs: of('serverUs') };
 }
 const callList = (calls) => Object.entries(calls).sort(([, a], [, b]) => b - a).map(([name, perRequest]) => `${name.toUpperCase()} ${perRequest.toFixed(2)}`).join(', ');
 
@@ -535,13 +546,13 @@ function redisTable(workload) {
     const rps = med(s.id, workload);
     const cost = redisCost(s.id, workload);
     const ratios = REDIS_PEERS.map((peer) => ratio(rps, med(peer, workload))).join(' | ');
-    const costCells = cost === undefined ? ' |  |  |  |  |' : ` ${cost.sent.toFixed(2)} | ${callList(cost.sentCalls)} | ${callList(cost.scriptCalls)} | ${cost.cpuUs.toFixed(1)} | ${(cost.core1 * 100).toFixed(0)} |`;
+    const costCells = cost === undefined ? ' |  |  |  |  |  |' : ` ${cost.serverUs.toFixed(0)} | ${cost.sent.toFixed(2)} | ${callList(cost.sentCalls)} | ${callList(cost.scriptCalls)} | ${cost.cpuUs.toFixed(1)} | ${(cost.core1 * 100).toFixed(0)} |`;
     return `| ${s.name} | ${cell(rps)} | ${ratios} | ${cell(med(s.id, workload, 'p99'), 2)} |${costCells}`;
   });
   const peerNames = REDIS_PEERS.map((peer) => `x ${REDIS_PEER_NAMES[peer]}`).join(' | ');
   return [
-    `| server | req/s | ${peerNames} | p99 ms | Redis commands sent / request | each / request | run inside its Lua scripts / request | Redis CPU µs / request | core 1 busy % |`,
-    `|---|---:|${REDIS_PEERS.map(() => '---:').join('|')}|---:|---:|---|---|---:|---:|`,
+    `| server | req/s | ${peerNames} | p99 ms | server CPU µs / request | Redis commands sent / request | each / request | run inside its Lua scripts / request | Redis CPU µs / request | core 1 busy % |`,
+    `|---|---:|${REDIS_PEERS.map(() => '---:').join('|')}|---:|---:|---:|---|---|---:|---:|`,
     ...rows,
   ].join('\n');
 }
@@ -552,7 +563,7 @@ function redisSection() {
 
 The many-users, writes, steady and cold workloads with the sessions in Redis: ours, the lesson server with \`SESSION_TYPE=redis\` and, for the writes, the counter app on \`signet-session/redis\`; against Express 5 + express-session and Fastify 5 + @fastify/session, each on connect-redis's store (resave false, saveUninitialized false; @fastify/session's counterpart, rolling false). Every server's client is node-redis 6. One redis-server ${redisVersion} (Debian's, \`--save '' --appendonly no\`) pinned to core 1 beside wrk, emptied (FLUSHALL) before each server starts; the servers on core 0 as above. Every server's answers are checked first, as above. Many users: each peer mints its users on \`GET /mint/:n\`; the lesson server makes each session itself on a first visit (\`GET /sessions/hello\`, no cookie), and the harness then sets user n's id and list in it with signet-session's \`ServerSessions\` over the same Redis, as an app's route would (the lesson has none that does). Writes: the client sends the same cookie back, so the counts go on in Redis.
 
-Commands per request: \`INFO commandstats\`, reset just before each timed run, over the requests wrk completed (those in flight at its end add a few per thousand at most). Redis 7.0 counts the commands a Lua script runs as well as the EVALSHA that ran it: *sent* are the commands the server sent (an EVALSHA once), *run inside its Lua scripts* those that signet-session/redis's scripts ran. Each command sent is one network exchange; a request waits for one at a time unless it sends several at once. Redis CPU: its user and system time per request. Core 1 busy: wrk's and Redis's core during the timed run (near 100 %, they would be the limit rather than the server).
+Commands per request: \`INFO commandstats\`, reset just before each timed run, over the requests wrk completed (those in flight at its end add a few per thousand at most). Redis 7.0 counts the commands a Lua script runs as well as the EVALSHA that ran it: *sent* are the commands the server sent (an EVALSHA once), *run inside its Lua scripts* those that signet-session/redis's scripts ran. Each command sent is one network exchange; a request waits for one at a time unless it sends several at once. Server CPU and Redis CPU: each one's user and system time per request (on a machine shared with other work, steadier than req/s). Core 1 busy: wrk's and Redis's core during the timed run (near 100 %, they would be the limit rather than the server).
 
 ${tables.join('\n')}`;
 }

@@ -314,7 +314,7 @@ describe('signet genkey', () => {
 
 describe('signet sessions', () => {
   const redis = useRedisClient();
-  const url = (): string => redis().options?.url ?? '';
+  const url = (): string => redis().options.url ?? '';
 
   /** A logged-in session saved through a Redis store, as the lesson server would: its cookie value and listed id. */
   async function login(user: string, userAgent: string): Promise<{ cookie: string; id: string }> {
