@@ -6,30 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MemoryStore, Revocation, SessionEngine, StoreUnavailable, type BadData, type EngineOptions, type SessionStore } from 'signet-session';
+import { MemoryStore, Revocation, SessionEngine, StoreUnavailable, type EngineOptions, type SessionStore } from 'signet-session';
 import { RedisStore } from 'signet-session/redis';
+import { engineRequest as request } from './support/engine-request.js';
 import { useRedisClient } from './support/redis-server.js';
 
 const SECRET = 'the revocation suite secret, 32+ bytes long';
 
 const redisClient = useRedisClient();
 
-interface Request {
-  readonly cookie?: string;
-  readonly act?: (session: import('signet-session').Session) => void;
-}
 
-/** One request through the engine, as an adapter makes it: ready, the handler, finish. */
-async function request(engine: SessionEngine, { cookie, act }: Request, rejected: string[] = []): Promise<{ cookie: string | undefined; data: Record<string, unknown> }> {
-  const handle = engine.begin({ cookieHeader: cookie === undefined ? undefined : `session=${cookie}`, onRejected: (reason: BadData) => rejected.push(reason.reason) });
-  const loading = handle.ready();
-  if (loading !== undefined) await loading;
-  act?.(handle.session);
-  const data = handle.session.toDict();
-  const outcome = await handle.finish();
-  const set = outcome.setCookie[0];
-  return { cookie: set === undefined ? cookie : (set.split(';')[0] ?? '').slice('session='.length), data };
-}
 
 const KINDS: ReadonlyArray<readonly [string, () => { options: EngineOptions; store: SessionStore }]> = [
   ['a Flask-format cookie session (generations in the memory store)', () => {

@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { after, before } from 'node:test';
 import { createClient } from 'redis';
 
@@ -15,24 +15,39 @@ export interface RedisProcess {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const address = probe.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  probe.close();
-  await once(probe, 'close');
-  return port;
+/**
+ * `count` distinct free ports, all held open until every one is found (so none comes
+ * twice).
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const probes: Server[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const probe = createServer();
+      probes.push(probe);
+      probe.listen(0, '127.0.0.1');
+      await once(probe, 'listening');
+    }
+    return probes.map((probe) => {
+      const address = probe.address();
+      return typeof address === 'object' && address !== null ? address.port : 0;
+    });
+  } finally {
+    await Promise.all(probes.map(async (probe) => {
+      if (!probe.listening) return;
+      probe.close();
+      await once(probe, 'close');
+    }));
+  }
 }
 
-/** A redis-server on `port` (by default a free one). */
-export async function startRedis(port?: number): Promise<RedisProcess> {
-  port ??= await freePort();
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** A redis-server with `args` (no persistence added here), once it accepts connections. `label` names it in errors. */
+export async function spawnRedisServer(args: readonly string[], { cwd, label = 'redis-server', started }: { cwd?: string; label?: string; started?: (child: ChildProcess) => void } = {}): Promise<ChildProcess> {
+  const child: ChildProcess = spawn('redis-server', args, { ...(cwd === undefined ? {} : { cwd }), stdio: ['ignore', 'pipe', 'pipe'] });
+  started?.(child); // before it is up: a failed start can still be stopped
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => { reject(new Error(`redis-server did not start within 5 s: ${output}`)); }, 5000);
+    const timer = setTimeout(() => { reject(new Error(`${label} did not start within 5 s: ${output}`)); }, 5000);
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('Ready to accept connections')) {
@@ -46,23 +61,29 @@ export async function startRedis(port?: number): Promise<RedisProcess> {
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${String(code)}: ${output}`));
+      reject(new Error(`${label} exited with ${String(code)}: ${output}`));
     });
   });
   child.stdout?.resume();
   child.stderr?.resume();
-  return {
-    port,
-    url: `redis://127.0.0.1:${port}`,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  return child;
+}
+
+/** Stops a process this test started: SIGTERM, then SIGKILL after 2 s. */
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** A redis-server on `port` (by default a free one). */
+export async function startRedis(port?: number): Promise<RedisProcess> {
+  port ??= (await freePorts(1))[0] as number;
+  const child = await spawnRedisServer(['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes']);
+  return { port, url: `redis://127.0.0.1:${port}`, stop: () => stopProcess(child) };
 }
 
 export type RedisClient = ReturnType<typeof createClient>;

@@ -141,6 +141,8 @@ export class RedisStore implements SessionStore {
       throw new TypeError(`client is invalid: ${given === null ? 'null' : typeof given} (give a node-redis 6 client: createClient({ url }), connected)`);
     }
     this.prefix = options.prefix ?? 'signet';
+    // No braces: a "{...}" in the prefix would be every key's hash tag, one cluster slot for all.
+    if (!/^[A-Za-z0-9:_-]{1,64}$/.test(this.prefix)) throw new TypeError(`prefix is invalid: ${JSON.stringify(this.prefix)} (letters, digits, ":", "_" and "-", at most 64)`);
     this.clock = options.clock ?? Date.now;
     const timeout = options.timeout ?? 1000;
     if (!Number.isSafeInteger(timeout) || timeout < 1) throw new TypeError(`timeout is invalid: ${String(timeout)} (give whole milliseconds, 1 or more)`);
@@ -156,6 +158,11 @@ export class RedisStore implements SessionStore {
         });
       client.on('error', (error) => { onError(error); });
       client.on('ready', () => { warned = false; });
+      // A cluster (createCluster) tells of a node's connection errors as 'node-error' and of
+      // a node ready again as 'node-ready'; its own 'error' is only a failed topology
+      // refresh, and it has no 'ready'. A single client emits neither.
+      client.on('node-error', (error) => { onError(error); });
+      client.on('node-ready', () => { warned = false; });
     }
   }
 
@@ -184,7 +191,7 @@ export class RedisStore implements SessionStore {
         (error: unknown) => {
           clearTimeout(timer);
           // A script error is ours to see; a closed or broken connection is the store being unavailable.
-          reject(error instanceof Error && /NOSCRIPT|ERR |WRONGTYPE/.test(error.message) ? error : new StoreUnavailable(`Redis is unavailable: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+          reject(error instanceof Error && /NOSCRIPT|ERR |WRONGTYPE|CROSSSLOT/.test(error.message) ? error : new StoreUnavailable(`Redis is unavailable: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
         },
       );
     });
