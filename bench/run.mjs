@@ -1,6 +1,6 @@
 // The benchmark: each server on one core (taskset -c 0), wrk on the other (taskset -c 1),
 // in interleaved rounds; every server's answers are checked before it is timed.
-// Writes results/RESULTS.md. Settings: BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_WARMUP (2,
+// Writes results/RESULTS.md (or BENCH_OUT, relative to bench/). Settings: BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_WARMUP (2,
 // seconds of warm-up before each timed run), BENCH_CONNECTIONS (32), BENCH_ONLY (a comma list
 // of server ids), BENCH_WORKLOADS (a comma list of WORKLOADS' ids, all by default).
 // The servers with sessions in Redis share one redis-server that the harness starts (on
@@ -586,5 +586,6 @@ ${sections.join('\n')}
 ${core}
 `;
 mkdirSync(new URL('results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('results/RESULTS.md', import.meta.url), report);
+// BENCH_OUT: another file for a partial run (BENCH_ONLY), so the committed full table stays.
+writeFileSync(new URL(process.env.BENCH_OUT ?? 'results/RESULTS.md', import.meta.url), report);
 process.stdout.write(report);
