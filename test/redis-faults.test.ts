@@ -7,6 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -176,6 +179,46 @@ describe('When Redis goes away and comes back', { timeout: 30_000 }, () => {
       redis = await startRedis(redisPort);
     } finally {
       await app.close();
+    }
+  });
+
+  it('never loses an acknowledged write: with an append-only Redis, the answered counts survive a crash, and a write Redis never answered is a 503, not a 200', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'signet-redis-aof-'));
+    let durable = await startRedis(undefined, { appendOnlyDir: dir });
+    const durableClient = createClient({ url: durable.url, socket: { reconnectStrategy: () => 100 } });
+    durableClient.on('error', () => undefined);
+    await durableClient.connect();
+    const store = new RedisStore(durableClient, { timeout: DEADLINE_MS });
+    const app = Fastify({ logger: false });
+    await app.register(fastifySession, { secret: SECRET, store });
+    app.get('/visits', (request) => visits(request.session));
+    app.get('/crash-then-count', async (request) => {
+      await durable.kill(); // Redis dies after the load, before the save
+      return visits(request.session);
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (app.server.address() as AddressInfo).port;
+    try {
+      const jar = new CookieJar();
+      for (let expected = 1; expected <= 3; expected++) {
+        const answer = await httpRequest(port, '/visits', { headers: { cookie: jar.header() } });
+        assert.deepEqual(JSON.parse(answer.body), { visits: expected });
+        jar.store(answer);
+      }
+      const crashed = await httpRequest(port, '/crash-then-count', { headers: { cookie: jar.header() } });
+      assert.equal(crashed.status, 503, 'the fourth count was never acknowledged');
+      durable = await startRedis(durable.port, { appendOnlyDir: dir });
+      let back = await httpRequest(port, '/visits', { headers: { cookie: jar.header() } });
+      for (let tries = 0; back.status !== 200 && tries < 50; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        back = await httpRequest(port, '/visits', { headers: { cookie: jar.header() } });
+      }
+      assert.deepEqual(JSON.parse(back.body), { visits: 4 }, 'the three answered counts were kept, the unanswered one was not');
+    } finally {
+      await app.close();
+      durableClient.destroy();
+      await durable.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -61,6 +61,30 @@ for (const [kind, make] of KINDS) {
       assert.equal((await request(engine, { cookie: again.cookie ?? '' })).data['_user_id'], user, 'a login after the revocation holds');
     });
 
+    it('refuses a login that raced a revocation made elsewhere (it recorded the old generation) once the staleness window has passed', async () => {
+      const { store, options } = make();
+      let now = Date.now();
+      const clock = (): number => now;
+      const here = new Revocation({ generations: store, staleness: 5, clock });
+      const engine = new SessionEngine({ ...options, clock, revocation: here });
+      const user = `race-${kind}`;
+      await request(engine, { act: (session) => { session.set('_user_id', user); } }); // this process now knows generation 0
+      // A login starts here; while its handler runs, the user logs out everywhere on another server.
+      const login = engine.begin({ cookieHeader: undefined });
+      await login.ready();
+      login.session.set('_user_id', user);
+      await new Revocation({ generations: store }).revokeUser(user);
+      const answer = await login.finish(); // recorded under generation 0, as this process still believes
+      const cookie = (answer.setCookie[0] ?? '').split(';')[0]?.slice('session='.length) ?? '';
+      assert.equal((await request(engine, { cookie })).data['_user_id'], user, 'within the window, this process still takes it');
+      now += 6000;
+      const rejected: string[] = [];
+      assert.deepEqual((await request(engine, { cookie }, rejected)).data, {}, 'past the window it is refused');
+      assert.deepEqual(rejected, ['revoked']);
+      const elsewhere = new SessionEngine({ ...options, revocation: new Revocation({ generations: store }) });
+      assert.deepEqual((await request(elsewhere, { cookie })).data, {}, 'and on a process that reads the generation afresh, at once');
+    });
+
     it('leaves other users and anonymous sessions alone', async () => {
       const { store, options } = make();
       const revocation = new Revocation({ generations: store });

@@ -13,6 +13,8 @@ export interface RedisProcess {
   readonly url: string;
   /** Stops the server (SIGTERM, then SIGKILL after 2 s). */
   stop(): Promise<void>;
+  /** Kills it at once (SIGKILL), as a crash would: nothing is flushed. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -79,11 +81,26 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** A redis-server on `port` (by default a free one). */
-export async function startRedis(port?: number): Promise<RedisProcess> {
+/**
+ * A redis-server on `port` (by default a free one), with no persistence; or, given
+ * `appendOnlyDir`, with an append-only file there synced on every write
+ * (`appendfsync always`), so an answered write survives a crash.
+ */
+export async function startRedis(port?: number, { appendOnlyDir }: { appendOnlyDir?: string } = {}): Promise<RedisProcess> {
   port ??= (await freePorts(1))[0] as number;
-  const child = await spawnRedisServer(['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes']);
-  return { port, url: `redis://127.0.0.1:${port}`, stop: () => stopProcess(child) };
+  const persistence = appendOnlyDir === undefined ? ['--appendonly', 'no'] : ['--dir', appendOnlyDir, '--appendonly', 'yes', '--appendfsync', 'always'];
+  const child = await spawnRedisServer(['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--protected-mode', 'yes']);
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    stop: () => stopProcess(child),
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
 }
 
 export type RedisClient = ReturnType<typeof createClient>;
