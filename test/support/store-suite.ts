@@ -333,6 +333,21 @@ describe(`ServerSessions over ${backend.name}`, () => {
     assert.deepEqual(await store.sessionsOf('ada'), [], 'and not listed: its generation is old');
   });
 
+  it('writes and removes thousands of keys in one save (past what one Lua call can take)', async () => {
+    const { sessions } = setup();
+    const many = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, i]));
+    const cookie = await created(sessions, many);
+    const opened = await sessions.open(cookie);
+    assert.equal(opened.session.size, 5000);
+    for (let i = 0; i < 4500; i++) opened.session.delete(`k${i}`);
+    opened.session.set('k4999', 'changed');
+    await sessions.save(opened.session, opened.loaded);
+    const again = (await sessions.open(cookie)).session;
+    assert.equal(again.size, 500);
+    assert.equal(again.get('k4999'), 'changed');
+    assert.equal(again.get('k4500'), 4500);
+  });
+
   it('refuses a missing store and a bad key prefix at construction, naming the option', () => {
     assert.throws(() => new ServerSessions({ secret: SECRET, store: undefined as unknown as MemoryStore }), /^TypeError: store is invalid: undefined/);
     assert.throws(() => new ServerSessions({ secret: SECRET, store: new MemoryStore(), keyPrefix: 'a b' }), /^TypeError: keyPrefix is invalid: "a b"/);

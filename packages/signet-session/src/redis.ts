@@ -35,30 +35,53 @@ export interface RedisCommands {
   listenerCount?(event: string): number;
 }
 
+// Lua helpers of the write scripts. `hset`/`hdel` take a flat list in chunks: unpack has
+// a limit of about 8,000 values (7,000 is even, so the chunks keep HSET's pairs whole).
+// `written` is the new session's fields: the times from ARGV[3..8] (see WRITE), then the
+// session keys' (key, value) pairs from ARGV[10], ARGV[9] of them; it gives the list and
+// the index of the first argument after the pairs.
+const HELPERS = `
+local function chunked(command, key, list)
+  for s = 1, #list, 7000 do redis.call(command, key, unpack(list, s, math.min(s + 6999, #list))) end
+end
+local function written()
+  local list = {'m:c', ARGV[3], 'm:t', ARGV[4], 'm:e', ARGV[5], 'm:s', ARGV[7]}
+  if ARGV[8] ~= '' then list[#list + 1] = 'm:a'; list[#list + 1] = ARGV[8] end
+  local i = 10
+  for _ = 1, tonumber(ARGV[9]) do
+    list[#list + 1] = 'd:' .. ARGV[i]
+    list[#list + 1] = ARGV[i + 1]
+    i = i + 2
+  end
+  return list, i
+end
+`;
+
 // KEYS[1]: the session. ARGV: create (1/0), the version expected ('' for none), created,
 // touched, expires, the seconds to keep it (relative: Redis's clock need not be the
 // app's), seen, the User-Agent of a new session ('' for none), the number of keys set,
-// then (key, value) pairs, then keys removed.
-const WRITE = `
-local exists = redis.call('EXISTS', KEYS[1]) == 1
+// then (key, value) pairs, then keys removed. One HMGET tells a live session (m:v) from
+// none and from a forwarder (m:f).
+const WRITE = `${HELPERS}
+local state = redis.call('HMGET', KEYS[1], 'm:v', 'm:f')
 if ARGV[1] == '1' then
-  if exists then return {'exists'} end
+  if state[1] then return {'exists'} end
 else
-  if not exists or redis.call('HEXISTS', KEYS[1], 'm:f') == 1 then return {'gone'} end
-  if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'm:v') ~= ARGV[2] then return {'conflict'} end
+  if not state[1] or state[2] then return {'gone'} end
+  if ARGV[2] ~= '' and state[1] ~= ARGV[2] then return {'conflict'} end
 end
-local i = 10
-for _ = 1, tonumber(ARGV[9]) do
-  redis.call('HSET', KEYS[1], 'd:' .. ARGV[i], ARGV[i + 1])
-  i = i + 2
+local list, i = written()
+local version = 1
+if ARGV[1] == '1' then
+  list[#list + 1] = 'm:v'; list[#list + 1] = '1'
+else
+  version = tonumber(state[1]) + 1
+  list[#list + 1] = 'm:v'; list[#list + 1] = tostring(version)
 end
-while i <= #ARGV do
-  redis.call('HDEL', KEYS[1], 'd:' .. ARGV[i])
-  i = i + 1
-end
-local version = redis.call('HINCRBY', KEYS[1], 'm:v', 1)
-redis.call('HSET', KEYS[1], 'm:c', ARGV[3], 'm:t', ARGV[4], 'm:e', ARGV[5], 'm:s', ARGV[7])
-if ARGV[8] ~= '' then redis.call('HSET', KEYS[1], 'm:a', ARGV[8]) end
+chunked('HSET', KEYS[1], list)
+local removed = {}
+for j = i, #ARGV do removed[#removed + 1] = 'd:' .. ARGV[j] end
+if #removed > 0 then chunked('HDEL', KEYS[1], removed) end
 redis.call('EXPIRE', KEYS[1], ARGV[6])
 return {'ok', version}
 `;
@@ -66,20 +89,16 @@ return {'ok', version}
 // KEYS[1]: the old id's session, KEYS[2]: the new id's (one hash tag: one slot). ARGV: the
 // forward, its seconds, then the new session as WRITE's ARGV[3..] (created, touched,
 // expires, seconds, seen, User-Agent, the number of keys, the pairs).
-const REGENERATE = `
-if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[1], 'm:f') == 1 then return {'gone'} end
+const REGENERATE = `${HELPERS}
+local old = redis.call('HMGET', KEYS[1], 'm:v', 'm:f')
+if not old[1] or old[2] then return {'gone'} end
 if redis.call('EXISTS', KEYS[2]) == 1 then return {'exists'} end
-local version = redis.call('HGET', KEYS[1], 'm:v')
 redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'm:f', ARGV[1], 'm:v', version, 'm:c', '0', 'm:t', '0', 'm:e', '0')
+redis.call('HSET', KEYS[1], 'm:f', ARGV[1], 'm:v', old[1], 'm:c', '0', 'm:t', '0', 'm:e', '0')
 redis.call('EXPIRE', KEYS[1], ARGV[2])
-local i = 10
-for _ = 1, tonumber(ARGV[9]) do
-  redis.call('HSET', KEYS[2], 'd:' .. ARGV[i], ARGV[i + 1])
-  i = i + 2
-end
-redis.call('HSET', KEYS[2], 'm:v', 1, 'm:c', ARGV[3], 'm:t', ARGV[4], 'm:e', ARGV[5], 'm:s', ARGV[7])
-if ARGV[8] ~= '' then redis.call('HSET', KEYS[2], 'm:a', ARGV[8]) end
+local list = written()
+list[#list + 1] = 'm:v'; list[#list + 1] = '1'
+chunked('HSET', KEYS[2], list)
 redis.call('EXPIRE', KEYS[2], ARGV[6])
 return {'ok', 1}
 `;
