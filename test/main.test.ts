@@ -352,6 +352,7 @@ describe('configuration errors through the real process', () => {
       [{ SECRET_KEY: 'k', SESSION_COOKIE_NAME: 'x'.repeat(5000) }, /^SESSION_COOKIE_NAME is invalid: "x{40}…" \(5000 characters\) \(every cookie carries its name.* give a name of at most 1000 characters\)$/],
       [{ SECRET_KEY: 'k', SIGNET_FRAMEWORK: 'koa' }, /^SIGNET_FRAMEWORK is invalid: "koa" \(give fastify, express or hono\)$/],
       [{ SECRET_KEY: 'k', SIGNET_FRAMEWORK: ' express' }, /^SIGNET_FRAMEWORK is invalid: " express" \(give fastify, express or hono\)$/],
+      [{ SECRET_KEY: 'k', DATABASE_PATH: tmpdir() }, /^DATABASE_PATH is invalid: ".*" is a directory \(give a file path in it/],
     ];
     const results = await Promise.all(cases.map(([env]) => runApart(env, dir)));
     results.forEach(({ code, stdout, stderr }, i) => {

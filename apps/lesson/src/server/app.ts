@@ -16,7 +16,9 @@ import type { Clock, Secret } from 'signet-session/core/signer';
 import { inVariableNames, type TrustProxy } from './config.js';
 import { FRAMEWORKS, type Framework } from './frameworks.js';
 import { Inspector } from './inspector.js';
-import { errorAnswer, type HttpAnswer } from './lesson-http.js';
+import { LessonDatabase } from './database.js';
+import { errorAnswer, type HttpAnswer, type LessonRoutes } from './lesson-http.js';
+import { paywallAnswer } from './paywall.js';
 
 export { canonicalUrl, decodeRequestPath, MOUSE_COOKIE, SERVER_TIMEOUTS } from './lesson-http.js';
 
@@ -39,6 +41,8 @@ export interface LessonServerOptions {
   readonly trustProxy?: TrustProxy | string;
   /** Server-side sessions (SESSION_TYPE memory or redis): the cookie holds only a signed id. Cookie sessions otherwise. */
   readonly store?: SessionStore;
+  /** The lessons' users and articles (DATABASE_PATH); opened on the first request that needs it. */
+  readonly database?: LessonDatabase;
 }
 
 /** A running lesson server, whatever the framework: what main.ts and the tests need of it. */
@@ -74,6 +78,8 @@ export interface LessonParts {
   readonly renewalSkipped: (method: string, url: string, error: CookieTooLarge) => void;
   /** Logs an error of ours. */
   readonly internalError: (method: string, url: string, error: unknown) => void;
+  /** The routes of the lessons after the cookie one, for the framework files to hand to unroutedAnswer. */
+  readonly lessons: LessonRoutes;
 }
 
 const writeLine = (line: string): void => {
@@ -129,9 +135,11 @@ function lessonParts(options: LessonServerOptions): LessonParts {
     maxAge: sessions.settings.permanentLifetime,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
+  const database = options.database ?? new LessonDatabase();
   return {
     sessions,
     inspector,
+    lessons: (method, path, session) => paywallAnswer(method, path, session, database),
     log,
     logRequests: options.logRequests !== false,
     trustProxy: typeof options.trustProxy === 'string' ? options.trustProxy.split(',').map((entry) => entry.trim()) : options.trustProxy,

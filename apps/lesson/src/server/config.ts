@@ -13,6 +13,7 @@ import type { SameSite } from 'signet-session/core/cookie-header';
 import { DEFAULT_MAX_AGE } from 'signet-session/core/flask-session';
 import { formatSecretSpec, parseSecretSpec } from 'signet-session/core/secret-spec';
 import type { SessionData } from 'signet-session/core/engine';
+import { DEFAULT_DATABASE_PATH } from './database.js';
 import { FRAMEWORKS, type Framework } from './frameworks.js';
 
 export class ConfigError extends Error {
@@ -38,6 +39,8 @@ export interface ServerConfig {
   readonly shutdownTimeout: number;
   /** SESSION_TYPE (Flask-Session's name): where sessions live; `cookie` by default. REDIS_URL for `redis`. */
   readonly store: SessionType;
+  /** DATABASE_PATH: the lessons' SQLite file (relative to the working directory); data/lesson.sqlite3 by default. */
+  readonly databasePath: string;
   /** What to tell the person starting the server about the configuration (warnings start "warning:"). */
   readonly notices: readonly string[];
 }
@@ -67,7 +70,7 @@ export const VARIABLES = [
   'SESSION_COOKIE_DOMAIN', 'SESSION_COOKIE_PATH', 'SESSION_COOKIE_HTTPONLY', 'SESSION_COOKIE_SECURE',
   'SESSION_COOKIE_SAMESITE', 'SESSION_COOKIE_PARTITIONED', 'PERMANENT_SESSION_LIFETIME',
   'SESSION_REFRESH_EACH_REQUEST', 'SESSION_IDLE_TIMEOUT', 'SESSION_ABSOLUTE_TIMEOUT', 'MAX_COOKIE_SIZE',
-  'SESSION_TYPE', 'REDIS_URL',
+  'SESSION_TYPE', 'REDIS_URL', 'DATABASE_PATH',
 ] as const;
 
 const GENERATE_HINT = `SECRET_KEY=hex:$(node -e "console.log(require('crypto').randomBytes(32).toString('hex'))")`;
@@ -118,7 +121,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ServerC
   if (store.type !== 'redis' && text('REDIS_URL') !== undefined) notices.push(`warning: REDIS_URL is ignored: SESSION_TYPE is ${store.type} (give SESSION_TYPE=redis to keep sessions in Redis)`);
   if (store.type === 'memory' && mode === 'production') notices.push('warning: SESSION_TYPE=memory keeps sessions in this process only: they are lost on restart and not shared between servers (use redis in production)');
   notices.push(...sessionWarnings(session), ...nameWarnings(env));
-  return { framework, port, host, secret, session, store, ...(trustProxy === undefined ? {} : { trustProxy }), logRequests, shutdownTimeout, notices };
+  const databasePath = text('DATABASE_PATH') ?? DEFAULT_DATABASE_PATH;
+  return { framework, port, host, secret, session, store, databasePath, ...(trustProxy === undefined ? {} : { trustProxy }), logRequests, shutdownTimeout, notices };
 }
 
 /** SESSION_TYPE and REDIS_URL: cookie (the default), memory, or redis at a redis:// or rediss:// URL. */

@@ -91,7 +91,7 @@ export function buildExpressLesson(parts: LessonParts): LessonServer {
   const inspects = (req: Request): boolean => req.headers[INSPECT_HEADER] === '1';
   const cookiesOf = (req: Request) => () => readCookies(req.headers.cookie ?? '');
   const answerRequest = (mirror: boolean): RequestHandler => (req, res) => {
-    send(res, unroutedAnswer(req.method, decodeRequestPath(req.originalUrl), req.session, cookiesOf(req)), mirror && inspects(req));
+    send(res, unroutedAnswer(req.method, decodeRequestPath(req.originalUrl), req.session, cookiesOf(req), parts.lessons), mirror && inspects(req));
   };
 
   app.use((req, res, next) => {

@@ -90,7 +90,7 @@ export async function buildFastifyLesson(parts: LessonParts): Promise<LessonServ
   });
 
   const answerRequest = (request: FastifyRequest, reply: FastifyReply): FastifyReply =>
-    sendAnswer(reply, unroutedAnswer(request.method, decodeRequestPath(request.originalUrl), request.session, () => requestCookies(request)));
+    sendAnswer(reply, unroutedAnswer(request.method, decodeRequestPath(request.originalUrl), request.session, () => requestCookies(request), parts.lessons));
   app.route({ method: ['GET', 'HEAD', 'OPTIONS'], url: '/sessions/:key', exposeHeadRoute: false, handler: answerRequest });
   for (const [path, answer] of inspector.files) {
     app.route({ method: ['GET', 'HEAD'], url: path, exposeHeadRoute: false, handler: (_request, reply) => sendAnswer(reply, answer) });

@@ -71,7 +71,7 @@ export function buildHonoLesson(parts: LessonParts): LessonServer {
   /** The real method: Hono runs a HEAD request as GET. */
   const methodOf = (c: Context<Env>): string => c.env.incoming.method ?? 'GET';
   const answerRequest = (c: Context<Env>, mirror: boolean): Response =>
-    respond(c, unroutedAnswer(methodOf(c), decodeRequestPath(urlOf(c.env.incoming)), c.get('session'), cookiesOf(c)), mirror);
+    respond(c, unroutedAnswer(methodOf(c), decodeRequestPath(urlOf(c.env.incoming)), c.get('session'), cookiesOf(c), parts.lessons), mirror);
 
   if (parts.trustProxy !== undefined && parts.trustProxy !== false) {
     // signet-session/hono believes the first X-Forwarded-Proto when told to trust the

@@ -7,6 +7,7 @@ import { buildServer, type LessonServer } from './app.js';
 import { loadConfig, type ServerConfig, type SessionType } from './config.js';
 import { MemoryStore, type SessionStore } from 'signet-session/core/store';
 import { RedisStore } from 'signet-session/redis';
+import { LessonDatabase } from './database.js';
 import { FRAMEWORK_NAMES } from './frameworks.js';
 
 /** The exit codes of the server process. 2 is left to the command line's usage errors (`signet serve`). */
@@ -38,6 +39,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       logRequests: config.logRequests,
       ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }),
       ...(store === undefined ? {} : { store: store.store }),
+      database: new LessonDatabase(config.databasePath), // checked now, opened on first use
     });
   } catch (error) {
     await store?.close();
