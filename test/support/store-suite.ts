@@ -198,6 +198,25 @@ describe(`ServerSessions over ${backend.name}`, () => {
     }
   });
 
+  it('never forwards a regeneration that logs a user in or out: an id planted before a login leads nowhere (session fixation)', async () => {
+    const { sessions } = setup();
+    const planted = await created(sessions, { cart: 'apple' }); // the attacker's id, planted in the victim's browser
+    const victim = await sessions.open(planted);
+    victim.session.regenerate();
+    victim.session.set('_user_id', 'victim');
+    const loggedIn = valueOf((await sessions.save(victim.session, victim.loaded)).setCookie);
+    assert.equal((await sessions.open(loggedIn)).session.get('_user_id'), 'victim');
+    const attacker = await sessions.open(planted);
+    assert.equal(attacker.rejected?.reason, 'unknown-session', 'the planted id is gone, not forwarded');
+    assert.deepEqual(attacker.session.toDict(), {});
+    const out = await sessions.open(loggedIn);
+    out.session.regenerate();
+    out.session.delete('_user_id');
+    const loggedOut = valueOf((await sessions.save(out.session, out.loaded)).setCookie);
+    assert.equal((await sessions.open(loggedIn)).rejected?.reason, 'unknown-session', 'a logout is not forwarded either');
+    assert.deepEqual((await sessions.open(loggedOut)).session.toDict(), { cart: 'apple' });
+  });
+
   it('regenerates with keep: false as a new, empty session under a new id', async () => {
     const { sessions } = setup();
     const before = await created(sessions, { user: 'ada' });

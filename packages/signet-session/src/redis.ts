@@ -94,8 +94,10 @@ local old = redis.call('HMGET', KEYS[1], 'm:v', 'm:f')
 if not old[1] or old[2] then return {'gone'} end
 if redis.call('EXISTS', KEYS[2]) == 1 then return {'exists'} end
 redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'm:f', ARGV[1], 'm:v', old[1], 'm:c', '0', 'm:t', '0', 'm:e', '0')
-redis.call('EXPIRE', KEYS[1], ARGV[2])
+if tonumber(ARGV[2]) > 0 then
+  redis.call('HSET', KEYS[1], 'm:f', ARGV[1], 'm:v', old[1], 'm:c', '0', 'm:t', '0', 'm:e', '0')
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+end
 local list = written()
 list[#list + 1] = 'm:v'; list[#list + 1] = '1'
 chunked('HSET', KEYS[2], list)

@@ -199,7 +199,12 @@ export class ServerSessions<T extends PyDict = PyDict> {
       const write = { set: all, remove: [], create: true, createdAt: now, touchedAt: now, expiresAt, ttl: Math.max(1, expiresAt - now), seenAt: now, ...userAgentOf(request) };
       const newKey = storageKey(id, this.prefix);
       const oldSecret = loaded.id.secret;
-      const verdict = await this.indexed(userOf(session.toDict()), newKey, expiresAt, () => this.store.regenerate(key, newKey, sealForward(oldSecret, id.secret), FORWARD_SECONDS, write));
+      // The old id leads to the new one only when the user stays the same. A login or a
+      // logout is never forwarded: an id planted before a login (session fixation) must
+      // not lead to the logged-in session, not even for a few seconds.
+      const user = userOf(session.toDict());
+      const forwardFor = user === storedUser(stored) ? FORWARD_SECONDS : 0;
+      const verdict = await this.indexed(user, newKey, expiresAt, () => this.store.regenerate(key, newKey, sealForward(oldSecret, id.secret), forwardFor, write));
       if (!verdict.ok) return { vary: true, ended: true, setCookie: serializeSetCookie(this.cookieName, '', { ...attributes, expires: 0, maxAge: 0 }) };
       return { vary: true, setCookie: this.cookie(id, session, now, now, attributes) };
     }
@@ -274,6 +279,17 @@ export class ServerSessions<T extends PyDict = PyDict> {
   private cookie(id: SessionId, session: Session<T>, createdAt: number, now: number, attributes: CookieAttributes): string {
     const permanent = session.peek('_permanent') === true;
     return serializeSetCookie(this.cookieName, this.ids.cookieValue(id), permanent ? { expires: this.expiry(createdAt, now), ...attributes } : attributes);
+  }
+}
+
+/** The user a stored session names (its `_user_id`, as tagged JSON). */
+function storedUser(stored: StoredSession): string | undefined {
+  const json = stored.fields.get(USER_KEY);
+  if (json === undefined) return undefined;
+  try {
+    return userOf({ [USER_KEY]: loadTaggedJson(json) });
+  } catch {
+    return undefined;
   }
 }
 

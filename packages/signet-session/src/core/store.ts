@@ -88,7 +88,7 @@ export interface SessionStore {
   write(key: string, write: SessionWrite): Promise<WriteVerdict>;
   /**
    * Moves a session to a new key in one step: `write` (a `create`, with all its data) at
-   * `newKey`, and `oldKey` left holding only `forward` for `forwardTtl` seconds. Refused
+   * `newKey`, and `oldKey` left holding only `forward` for `forwardTtl` seconds (0: deleted). Refused
    * (`gone`) when `oldKey` no longer holds a session.
    */
   regenerate(oldKey: string, newKey: string, forward: string, forwardTtl: number, write: SessionWrite): Promise<WriteVerdict>;
@@ -228,7 +228,8 @@ export class MemoryStore implements SessionStore {
     if (old === undefined || old.forward !== undefined) return Promise.resolve({ ok: false, reason: 'gone' });
     if (this.live(newKey) !== undefined) return Promise.resolve({ ok: false, reason: 'exists' });
     const forwardsUntil = Math.floor(this.clock() / 1000) + forwardTtl;
-    this.sessions.set(oldKey, { fields: new Map(), version: old.version + 1, createdAt: old.createdAt, touchedAt: old.touchedAt, expiresAt: forwardsUntil, forward });
+    if (forwardTtl > 0) this.sessions.set(oldKey, { fields: new Map(), version: old.version + 1, createdAt: old.createdAt, touchedAt: old.touchedAt, expiresAt: forwardsUntil, forward });
+    else this.sessions.delete(oldKey);
     this.makeRoom();
     this.sessions.set(newKey, { fields: new Map(write.set), version: 1, createdAt: write.createdAt, touchedAt: write.touchedAt, expiresAt: write.expiresAt, seenAt: write.seenAt, ...userAgentOf(write) });
     return Promise.resolve({ ok: true, version: 1 });
