@@ -19,6 +19,8 @@ import { Inspector } from './inspector.js';
 import { LessonDatabase } from './database.js';
 import { errorAnswer, type HttpAnswer, type LessonRoutes } from './lesson-http.js';
 import { paywallAnswer } from './paywall.js';
+import { AuthRoutes } from './auth.js';
+import type { ScryptParams } from './passwords.js';
 
 export { canonicalUrl, decodeRequestPath, MOUSE_COOKIE, SERVER_TIMEOUTS } from './lesson-http.js';
 
@@ -43,6 +45,10 @@ export interface LessonServerOptions {
   readonly store?: SessionStore;
   /** The lessons' users and articles (DATABASE_PATH); opened on the first request that needs it. */
   readonly database?: LessonDatabase;
+  /** scrypt's parameters for the lessons' passwords: OWASP's by default (tests give cheaper ones). */
+  readonly passwordParams?: ScryptParams;
+  /** Login attempts allowed per account (four times as many per address): a bucket of 5, one more every 12 s, by default. */
+  readonly loginLimit?: { readonly capacity: number; readonly perSecond: number };
 }
 
 /** A running lesson server, whatever the framework: what main.ts and the tests need of it. */
@@ -136,10 +142,11 @@ function lessonParts(options: LessonServerOptions): LessonParts {
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
   const database = options.database ?? new LessonDatabase();
+  const auth = new AuthRoutes({ database, ...clock, ...(options.passwordParams === undefined ? {} : { passwordParams: options.passwordParams }), ...(options.loginLimit === undefined ? {} : { loginLimit: options.loginLimit }) });
   return {
     sessions,
     inspector,
-    lessons: (method, path, session) => paywallAnswer(method, path, session, database),
+    lessons: (request) => paywallAnswer(request.method, request.path, request.session, database) ?? auth.answer(request),
     log,
     logRequests: options.logRequests !== false,
     trustProxy: typeof options.trustProxy === 'string' ? options.trustProxy.split(',').map((entry) => entry.trim()) : options.trustProxy,

@@ -57,6 +57,26 @@ const SEED: ReadonlyArray<Omit<Article, 'id'>> = [
   { title: 'Log out everywhere', author: 'Dennis', preview: 'Taking back sessions, even cookie ones.', content: 'Each user has a generation; every session records the one it began under. Raising it refuses every older session, on every device, whether its data lives in Redis or in the cookie itself.', minutes_to_read: 5, date: '2026-02-09', is_member_only: true },
 ];
 
+export interface User {
+  readonly id: number;
+  readonly username: string;
+  readonly passwordHash: string;
+  readonly isAdmin: boolean;
+  /** Raised by "log out everywhere": sessions recorded under an older one are refused. */
+  readonly generation: number;
+}
+
+interface UserRow {
+  readonly id: number;
+  readonly username: string;
+  readonly password_hash: string;
+  readonly is_admin: number;
+  readonly generation: number;
+}
+
+const userOf = (row: UserRow | undefined): User | undefined =>
+  row === undefined ? undefined : { id: row.id, username: row.username, passwordHash: row.password_hash, isAdmin: row.is_admin === 1, generation: row.generation };
+
 interface ArticleRow extends Omit<Article, 'is_member_only'> {
   readonly is_member_only: number;
 }
@@ -107,6 +127,30 @@ export class LessonDatabase {
   article(id: number): Article | undefined {
     const row = this.open().prepare('SELECT * FROM articles WHERE id = ?').get(id) as ArticleRow | undefined;
     return row === undefined ? undefined : articleOf(row);
+  }
+
+  /** A new user; undefined when the name is taken (names compare without case). */
+  createUser(username: string, passwordHash: string, now: number): User | undefined {
+    try {
+      const { lastInsertRowid } = this.open().prepare('INSERT INTO users (username, password_hash, created_at) VALUES (?, ?, ?)').run(username, passwordHash, now);
+      return this.userById(Number(lastInsertRowid));
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return undefined;
+      throw error;
+    }
+  }
+
+  userByName(username: string): User | undefined {
+    return userOf(this.open().prepare('SELECT * FROM users WHERE username = ?').get(username) as UserRow | undefined);
+  }
+
+  userById(id: number): User | undefined {
+    return userOf(this.open().prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined);
+  }
+
+  /** A login found the hash's parameters old: the new hash replaces it. */
+  updatePasswordHash(id: number, passwordHash: string): void {
+    this.open().prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, id);
   }
 
   close(): void {

@@ -91,7 +91,18 @@ export function buildExpressLesson(parts: LessonParts): LessonServer {
   const inspects = (req: Request): boolean => req.headers[INSPECT_HEADER] === '1';
   const cookiesOf = (req: Request) => () => readCookies(req.headers.cookie ?? '');
   const answerRequest = (mirror: boolean): RequestHandler => (req, res) => {
-    send(res, unroutedAnswer(req.method, decodeRequestPath(req.originalUrl), req.session, cookiesOf(req), parts.lessons), mirror && inspects(req));
+    send(res, unroutedAnswer(req.method, decodeRequestPath(req.originalUrl), req.session, cookiesOf(req)), mirror && inspects(req));
+  };
+  // What no route took: the lessons after the cookie one, else Werkzeug's 404 or 405.
+  const answerUnrouted: RequestHandler = (req, res, next) => {
+    const path = decodeRequestPath(req.originalUrl);
+    const header = (name: string): string | undefined => { const value = req.headers[name]; return Array.isArray(value) ? value.join(', ') : value; };
+    const lesson = parts.lessons({ method: req.method, path, session: req.session, header, body: req, client: req.ip ?? '' });
+    if (lesson === undefined) {
+      send(res, unroutedAnswer(req.method, path, req.session, cookiesOf(req)), false);
+      return;
+    }
+    Promise.resolve(lesson).then((answer) => { send(res, answer, false); }, next);
   };
 
   app.use((req, res, next) => {
@@ -132,7 +143,7 @@ export function buildExpressLesson(parts: LessonParts): LessonServer {
         send(res, answer, inspects(req));
       }, next);
   });
-  app.use(answerRequest(false));
+  app.use(answerUnrouted);
   const onError: ErrorRequestHandler = (error: unknown, req, res, next) => {
     if (res.headersSent) {
       next(error); // Express ends the connection

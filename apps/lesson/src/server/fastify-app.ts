@@ -90,7 +90,13 @@ export async function buildFastifyLesson(parts: LessonParts): Promise<LessonServ
   });
 
   const answerRequest = (request: FastifyRequest, reply: FastifyReply): FastifyReply =>
-    sendAnswer(reply, unroutedAnswer(request.method, decodeRequestPath(request.originalUrl), request.session, () => requestCookies(request), parts.lessons));
+    sendAnswer(reply, unroutedAnswer(request.method, decodeRequestPath(request.originalUrl), request.session, () => requestCookies(request)));
+  // What no route took: the lessons after the cookie one, else Werkzeug's 404 or 405.
+  const answerUnrouted = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    const path = decodeRequestPath(request.originalUrl);
+    const lesson = parts.lessons({ method: request.method, path, session: request.session, header: (name) => headerText(request.headers[name]), body: request.raw, client: request.ip });
+    return sendAnswer(reply, lesson === undefined ? unroutedAnswer(request.method, path, request.session, () => requestCookies(request)) : await lesson);
+  };
   app.route({ method: ['GET', 'HEAD', 'OPTIONS'], url: '/sessions/:key', exposeHeadRoute: false, handler: answerRequest });
   for (const [path, answer] of inspector.files) {
     app.route({ method: ['GET', 'HEAD'], url: path, exposeHeadRoute: false, handler: (_request, reply) => sendAnswer(reply, answer) });
@@ -118,7 +124,7 @@ export async function buildFastifyLesson(parts: LessonParts): Promise<LessonServ
     if (closing) void reply.header('connection', 'close');
     next(null, payload);
   });
-  app.setNotFoundHandler(answerRequest);
+  app.setNotFoundHandler(answerUnrouted);
   app.setErrorHandler((error, request, reply) => {
     // A client's mistake is answered as such; anything else is ours.
     const status = (error as { statusCode?: unknown }).statusCode;
@@ -163,6 +169,10 @@ function sendAnswer(reply: FastifyReply, answer: HttpAnswer): FastifyReply {
   void reply.code(answer.status);
   for (const [name, value] of answer.headers) void reply.header(name, value);
   return reply.send(answer.body);
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 function refuseSchemas(): never {

@@ -71,7 +71,7 @@ export function buildHonoLesson(parts: LessonParts): LessonServer {
   /** The real method: Hono runs a HEAD request as GET. */
   const methodOf = (c: Context<Env>): string => c.env.incoming.method ?? 'GET';
   const answerRequest = (c: Context<Env>, mirror: boolean): Response =>
-    respond(c, unroutedAnswer(methodOf(c), decodeRequestPath(urlOf(c.env.incoming)), c.get('session'), cookiesOf(c), parts.lessons), mirror);
+    respond(c, unroutedAnswer(methodOf(c), decodeRequestPath(urlOf(c.env.incoming)), c.get('session'), cookiesOf(c)), mirror);
 
   if (parts.trustProxy !== undefined && parts.trustProxy !== false) {
     // signet-session/hono believes the first X-Forwarded-Proto when told to trust the
@@ -115,7 +115,13 @@ export function buildHonoLesson(parts: LessonParts): LessonServer {
     });
     return respond(c, answer, inspects(c));
   });
-  app.notFound((c) => answerRequest(c, false));
+  // What no route took: the lessons after the cookie one, else Werkzeug's 404 or 405.
+  app.notFound(async (c) => {
+    const { incoming } = c.env;
+    const header = (name: string): string | undefined => { const value = incoming.headers[name]; return Array.isArray(value) ? value.join(', ') : value; };
+    const lesson = parts.lessons({ method: methodOf(c), path: decodeRequestPath(urlOf(incoming)), session: c.get('session'), header, body: c.req.raw.body, client: clientAddress(incoming, trust) });
+    return lesson === undefined ? answerRequest(c, false) : respond(c, await lesson, false);
+  });
   app.onError((error, c) => {
     parts.internalError(methodOf(c), urlOf(c.env.incoming), error);
     return respond(c, INTERNAL_ERROR, false);

@@ -122,7 +122,7 @@ function fail(status: number, message: string, headers: readonly Header[] = []):
 }
 
 /** The media type of a Content-Type, in lower case: `application/json; charset=utf-8` is `application/json`. */
-function mediaType(contentType: string | undefined): string | undefined {
+export function mediaType(contentType: string | undefined): string | undefined {
   if (contentType === undefined) return undefined;
   const semicolon = contentType.indexOf(';');
   return (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
@@ -136,7 +136,8 @@ const TOO_LARGE = fail(413, `the body is larger than ${MAX_BODY} bytes`, [['conn
 const NOT_JSON = fail(400, 'the body is not JSON');
 const CUT_SHORT = fail(400, 'the body did not arrive whole');
 
-async function readJson(request: DecodeRequest): Promise<{ readonly json: unknown } | { readonly answer: HttpAnswer }> {
+/** Reads a JSON body of at most 8 KiB, or gives the answer to send instead (413, 400). */
+export async function readJson(request: Pick<DecodeRequest, 'contentLength' | 'body'>): Promise<{ readonly json: unknown } | { readonly answer: HttpAnswer }> {
   if (request.contentLength !== undefined && Number(request.contentLength) > MAX_BODY) return { answer: TOO_LARGE };
   const chunks: Uint8Array[] = [];
   let size = 0;

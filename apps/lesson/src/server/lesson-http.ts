@@ -8,6 +8,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Session } from 'signet-session/core/session';
+import type { LessonRequest } from './auth.js';
 import { answerLesson, errorBody, JSON_TYPE, type Header, type HttpAnswer } from './lesson.js';
 
 export { errorBody, JSON_TYPE, MOUSE_COOKIE, type Header, type HttpAnswer } from './lesson.js';
@@ -66,17 +67,15 @@ export function sessionsRoute(method: string, key: string, path: string, session
  * What a request that no route took is answered, as Werkzeug routes: the lesson's path
  * with another method (via {@link sessionsRoute}), 405 on the decoder's path, else 404.
  */
-export function unroutedAnswer(method: string, path: string, session: Session, cookies: () => ReadonlyMap<string, string>, lessons?: LessonRoutes): HttpAnswer {
+export function unroutedAnswer(method: string, path: string, session: Session, cookies: () => ReadonlyMap<string, string>): HttpAnswer {
   const match = SESSION_PATH.exec(path);
   if (match !== null) return sessionsRoute(method, match[1] as string, path, session, cookies);
-  const lesson = lessons?.(method, path, session);
-  if (lesson !== undefined) return lesson;
   if (path === DECODE_PATH) return errorAnswer(405, `method ${method} is not allowed for ${path}; POST a JSON object`, [['allow', 'POST']]);
   return errorAnswer(404, `not found: ${method} ${path}; the API is GET /sessions/<key>`);
 }
 
-/** The lessons that follow the cookie one (paywall.ts): an answer for their paths, undefined for any other. */
-export type LessonRoutes = (method: string, path: string, session: Session) => HttpAnswer | undefined;
+/** The lessons that follow the cookie one (paywall.ts, auth.ts): an answer for their paths, undefined for any other. */
+export type LessonRoutes = (request: LessonRequest) => HttpAnswer | Promise<HttpAnswer> | undefined;
 
 /** What an error of ours is answered (the error itself goes to the log). */
 export const INTERNAL_ERROR: HttpAnswer = errorAnswer(500, 'internal server error');

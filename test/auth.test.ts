@@ -1,0 +1,150 @@
+/**
+ * The authentication lesson (apps/lesson/src/server/auth.ts): signup, login, the session
+ * check and logout, through the lesson server on each framework over HTTP, with cookie
+ * sessions and with server-side ones (SESSION_TYPE=memory), a real SQLite file each, and
+ * scrypt at cheap parameters (the defaults are passwords.test.ts's to prove).
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { inspectCookie, MemoryStore } from 'signet-session';
+import { buildServer, FRAMEWORKS, type LessonServer } from 'signet-lesson/server/app';
+import { flaskLoginIdentifier } from 'signet-lesson/server/auth';
+import { LessonDatabase } from 'signet-lesson/server/database';
+import { CookieJar, type Answer } from './support/http-client.js';
+import { request as httpRequest } from 'node:http';
+
+const SECRET = Buffer.from('3f77855a0851bd4fb8a9b6354b6aa95f', 'hex');
+const dir = mkdtempSync(join(tmpdir(), 'signet-auth-'));
+after(() => { rmSync(dir, { recursive: true, force: true }); });
+
+/** One request with a JSON body (or none), the jar's cookies sent and its answer's kept. */
+function call(port: number, method: string, path: string, { jar, json, headers = {} }: { jar?: CookieJar; json?: unknown; headers?: Record<string, string> } = {}): Promise<Answer> {
+  const body = json === undefined ? undefined : Buffer.from(JSON.stringify(json));
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest({ host: '127.0.0.1', port, path, method, headers: { ...(jar === undefined ? {} : { cookie: jar.header() }), ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(body.length) }), ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const answer = { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') };
+        jar?.store(answer);
+        resolve(answer);
+      });
+    });
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
+}
+
+const signup = { username: 'ada', password: 'correct horse battery', password_confirmation: 'correct horse battery' };
+
+for (const framework of FRAMEWORKS) {
+  for (const kind of ['cookie', 'memory'] as const) {
+    describe(`Authentication on ${framework}, ${kind} sessions`, () => {
+      let server: LessonServer;
+      let database: LessonDatabase;
+      let port = 0;
+      before(async () => {
+        database = new LessonDatabase(join(dir, `${framework}-${kind}`, 'lesson.sqlite3'));
+        server = await buildServer({
+          framework,
+          secret: SECRET,
+          database,
+          passwordParams: { N: 2 ** 10, r: 8, p: 1 },
+          loginLimit: { capacity: 3, perSecond: 0.001 },
+          logRequests: false,
+          log: () => undefined,
+          ...(kind === 'memory' ? { store: new MemoryStore() } : {}),
+        });
+        await server.listen({ port: 0, host: '127.0.0.1' });
+        port = (server.server.address() as AddressInfo).port;
+      });
+      after(async () => {
+        await server.close();
+        database.close();
+      });
+
+      it('signs up (201, logged in at once), checks the session, logs out (204) and is then a stranger (401)', async () => {
+        const jar = new CookieJar();
+        const created = await call(port, 'POST', '/signup', { jar, json: signup });
+        assert.equal(created.status, 201, created.body);
+        assert.deepEqual(JSON.parse(created.body), { id: 1, username: 'ada' });
+        assert.deepEqual(JSON.parse((await call(port, 'GET', '/check_session', { jar })).body), { id: 1, username: 'ada' });
+        const out = await call(port, 'DELETE', '/logout', { jar });
+        assert.equal(out.status, 204);
+        const after = await call(port, 'GET', '/check_session', { jar });
+        assert.equal(after.status, 401);
+        assert.deepEqual(JSON.parse(after.body), { error: 'not logged in' });
+      });
+
+      it('refuses a taken name, a mismatch, a password shorter than 8 or longer than 128, with 422 and the reasons', async () => {
+        const taken = await call(port, 'POST', '/signup', { json: { ...signup, username: 'ADA' } });
+        assert.equal(taken.status, 422);
+        assert.deepEqual(JSON.parse(taken.body), { errors: ['That username is taken: choose another.'] });
+        const bad = await call(port, 'POST', '/signup', { json: { username: 'grace', password: 'short', password_confirmation: 'other' } });
+        assert.equal(bad.status, 422);
+        assert.equal((JSON.parse(bad.body) as { errors: string[] }).errors.length, 2);
+        const long = await call(port, 'POST', '/signup', { json: { username: 'grace', password: 'x'.repeat(129), password_confirmation: 'x'.repeat(129) } });
+        assert.equal(long.status, 422, 'never truncated: refused');
+        assert.equal((await call(port, 'POST', '/signup', { json: { username: 'grace', password: 'x'.repeat(128), password_confirmation: 'x'.repeat(128) } })).status, 201);
+      });
+
+      it('logs in (200) with a new session, stored as Flask-Login stores it; a wrong password and an unknown user get the same 401', async () => {
+        const jar = new CookieJar();
+        await call(port, 'GET', '/articles/1', { jar }); // a session before the login
+        const before = jar.get('session');
+        const wrong = await call(port, 'POST', '/login', { json: { username: 'ada', password: 'not the password' } });
+        const unknown = await call(port, 'POST', '/login', { json: { username: 'nobody', password: 'not the password' } });
+        assert.equal(wrong.status, 401);
+        assert.equal(unknown.body, wrong.body);
+        assert.deepEqual(JSON.parse(wrong.body), { error: 'Invalid username or password' });
+        const ok = await call(port, 'POST', '/login', { jar, json: { username: 'ada', password: signup.password }, headers: { 'user-agent': 'TestBrowser/1.0' } });
+        assert.equal(ok.status, 200, ok.body);
+        assert.deepEqual(JSON.parse(ok.body), { id: 1, username: 'ada' });
+        assert.notEqual(jar.get('session'), before, 'a new session cookie at login');
+        if (kind === 'cookie') {
+          // Compressed, as Flask compresses a payload that shrinks: read it as anyone can.
+          const payload = inspectCookie(jar.get('session') ?? '').payload as Record<string, unknown>;
+          assert.equal(payload._user_id, '1');
+          assert.equal(payload._fresh, true);
+          assert.equal(payload._id, flaskLoginIdentifier('127.0.0.1', 'TestBrowser/1.0'));
+          assert.equal(payload.page_views, 1, 'the data before the login is kept');
+        } else {
+          const old = new CookieJar();
+          old.cookies.set('session', before ?? '');
+          assert.equal((await call(port, 'GET', '/check_session', { jar: old })).status, 401, 'the id from before the login leads nowhere');
+        }
+      });
+
+      it('rate-limits login attempts per account: past the bucket, 429 with Retry-After', async () => {
+        const answers = [];
+        for (let i = 0; i < 4; i++) answers.push(await call(port, 'POST', '/login', { json: { username: 'limited', password: 'wrong password' } }));
+        assert.deepEqual(answers.map((answer) => answer.status), [401, 401, 401, 429]);
+        assert.match(answers[3]?.headers['retry-after'] ?? '', /^\d+$/);
+      });
+
+      it('takes only JSON on a state-changing route, and refuses a cross-site request with 403', async () => {
+        const form = await call(port, 'POST', '/signup', { headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+        assert.equal(form.status, 415);
+        const crossOrigin = await call(port, 'POST', '/login', { json: { username: 'ada', password: signup.password }, headers: { origin: 'https://evil.example' } });
+        assert.equal(crossOrigin.status, 403);
+        const crossSite = await call(port, 'DELETE', '/logout', { headers: { 'sec-fetch-site': 'cross-site' } });
+        assert.equal(crossSite.status, 403);
+        const sameOrigin = await call(port, 'DELETE', '/logout', { headers: { 'sec-fetch-site': 'same-origin', origin: `http://127.0.0.1:${port}` } });
+        assert.equal(sameOrigin.status, 204);
+        assert.equal((await call(port, 'GET', '/login')).status, 405);
+      });
+    });
+  }
+}
+
+describe("Flask-Login's identifier", () => {
+  it('is SHA-512 of the reprs of the address and user agent bytes, as Flask-Login 0.6 makes it', () => {
+    assert.equal(flaskLoginIdentifier('127.0.0.1', 'curl/8.0'), createHash('sha512').update("b'127.0.0.1'|b'curl/8.0'").digest('hex'));
+    assert.equal(flaskLoginIdentifier('::1', undefined), createHash('sha512').update("b'::1'|None").digest('hex'));
+  });
+});
