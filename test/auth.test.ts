@@ -55,7 +55,8 @@ for (const framework of FRAMEWORKS) {
           secret: SECRET,
           database,
           passwordParams: { N: 2 ** 10, r: 8, p: 1 },
-          loginLimit: { capacity: 3, perSecond: 0.001 },
+          // Per account 4, per address 16: room for this suite's 10 other attempts from one address.
+          loginLimit: { capacity: 4, perSecond: 0.001 },
           logRequests: false,
           log: () => undefined,
           ...(kind === 'memory' ? { store: new MemoryStore() } : {}),
@@ -120,11 +121,34 @@ for (const framework of FRAMEWORKS) {
         }
       });
 
+      it('lets only a logged-in user read members-only articles (401 otherwise), and only an admin delete an article (403 for a member, 401 for nobody)', async () => {
+        assert.equal((await call(port, 'GET', '/members_only_articles')).status, 401);
+        assert.equal((await call(port, 'GET', '/members_only_articles/5')).status, 401);
+        assert.equal((await call(port, 'DELETE', '/articles/6')).status, 401);
+        const member = new CookieJar();
+        await call(port, 'POST', '/login', { jar: member, json: { username: 'grace', password: 'x'.repeat(128) } });
+        const list = await call(port, 'GET', '/members_only_articles', { jar: member });
+        assert.equal(list.status, 200, list.body);
+        assert.deepEqual((JSON.parse(list.body) as Array<{ id: number; is_member_only: boolean }>).map((article) => [article.id, article.is_member_only]), [[5, true], [6, true]]);
+        assert.equal((await call(port, 'GET', '/members_only_articles/5', { jar: member })).status, 200);
+        assert.equal((await call(port, 'GET', '/members_only_articles/1', { jar: member })).status, 404, 'article 1 is free, not members-only');
+        const denied = await call(port, 'DELETE', '/articles/6', { jar: member });
+        assert.equal(denied.status, 403);
+        assert.deepEqual(JSON.parse(denied.body), { error: 'only an admin may delete an article' });
+        assert.ok(database.setAdmin('ada', true));
+        const admin = new CookieJar();
+        await call(port, 'POST', '/login', { jar: admin, json: { username: 'ada', password: signup.password } });
+        assert.equal((await call(port, 'DELETE', '/articles/6', { jar: admin, headers: { 'sec-fetch-site': 'cross-site' } })).status, 403, 'not from another site');
+        assert.equal((await call(port, 'DELETE', '/articles/6', { jar: admin })).status, 204);
+        assert.equal((await call(port, 'DELETE', '/articles/6', { jar: admin })).status, 404);
+        assert.equal((await call(port, 'GET', '/articles/6')).status, 404);
+      });
+
       it('rate-limits login attempts per account: past the bucket, 429 with Retry-After', async () => {
         const answers = [];
-        for (let i = 0; i < 4; i++) answers.push(await call(port, 'POST', '/login', { json: { username: 'limited', password: 'wrong password' } }));
-        assert.deepEqual(answers.map((answer) => answer.status), [401, 401, 401, 429]);
-        assert.match(answers[3]?.headers['retry-after'] ?? '', /^\d+$/);
+        for (let i = 0; i < 5; i++) answers.push(await call(port, 'POST', '/login', { json: { username: 'limited', password: 'wrong password' } }));
+        assert.deepEqual(answers.map((answer) => answer.status), [401, 401, 401, 401, 429]);
+        assert.match(answers[4]?.headers['retry-after'] ?? '', /^\d+$/);
       });
 
       it('takes only JSON on a state-changing route, and refuses a cross-site request with 403', async () => {

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ServerSessions } from 'signet-session';
+import { LessonDatabase } from 'signet-lesson/server/database';
 import { RedisStore } from 'signet-session/redis';
 import { flaskLoad, flaskRepr, flaskSign, type FlaskSecret } from './support/flask-tools.js';
 import { useRedisClient } from './support/redis-server.js';
@@ -374,6 +375,25 @@ describe('signet sessions', () => {
     assert.match(noUser.stderr, /sessions list needs --user ID/);
     const noAction = await cli(['sessions', 'show', '--user', 'a']);
     assert.match(noAction.stderr, /sessions takes list or revoke/);
+  });
+});
+
+describe('signet users', () => {
+  it("makes a lessons user an admin in DATABASE_PATH, and says when there is no such user", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'signet-cli-db-'));
+    const path = join(dir, 'lesson.sqlite3');
+    const database = new LessonDatabase(path);
+    database.createUser('ada', 'scrypt$not-a-real-hash', 0);
+    database.close();
+    const made = await cli(['users', 'admin', 'ada'], { env: { DATABASE_PATH: path } });
+    assert.equal(made.code, 0, made.stderr);
+    assert.equal(new LessonDatabase(path).userByName('ada')?.isAdmin, true);
+    const undone = await cli(['users', 'admin', 'ada', '--revoke'], { env: { DATABASE_PATH: path } });
+    assert.equal(undone.code, 0, undone.stderr);
+    assert.equal(new LessonDatabase(path).userByName('ada')?.isAdmin, false);
+    const nobody = await cli(['users', 'admin', 'nobody'], { env: { DATABASE_PATH: path } });
+    assert.equal(nobody.code, 1);
+    assert.match(nobody.stderr, /no user "nobody"/);
   });
 });
 

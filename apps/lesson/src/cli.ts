@@ -14,6 +14,7 @@ import { formatSecretSpec, parseSecretSpec } from 'signet-session/core/secret-sp
 import { loadTaggedJson } from 'signet-session/core/tagged-json';
 import { RedisStore } from 'signet-session/redis';
 import { DEFAULT_REDIS_URL, parseSessionType } from './server/config.js';
+import { DEFAULT_DATABASE_PATH, LessonDatabase } from './server/database.js';
 
 const USAGE = `signet: Flask session cookies from the command line
 
@@ -26,6 +27,7 @@ const USAGE = `signet: Flask session cookies from the command line
   signet sessions list --user ID [--json] [--prefix P]   a user's server-side sessions, in Redis at REDIS_URL
   signet sessions revoke --user ID [--session SID] [--prefix P]
                                                          log the user out everywhere (or end one session)
+  signet users admin NAME [--revoke]                     make a lessons user an admin (or not), in DATABASE_PATH
   signet serve                                           run the lesson server (PORT, SECRET_KEY, ...)
 
 KEY is text, hex:<digits> or base64:<text>. A cookie given as - is read from standard input.
@@ -87,6 +89,8 @@ export async function run(argv: readonly string[], io: Io = defaultIo): Promise<
         return sign(rest, io);
       case 'sessions':
         return await sessions(rest, io);
+      case 'users':
+        return users(rest, io);
       case 'genkey':
         parseArgs({ args: rest, options: {}, allowPositionals: false });
         io.out(formatSecretSpec(randomBytes(32)) + '\n');
@@ -168,6 +172,26 @@ function describe(inspection: Inspection, command: 'decode' | 'verify'): string 
 function inspectionJson(inspection: Inspection): Record<string, unknown> {
   const { payload, ...rest } = inspection;
   return { ...rest, ...(payload === undefined ? {} : { payload: toJsonView(payload) }) };
+}
+
+/** `signet users admin NAME [--revoke]`: who may delete articles, in the lessons' database. */
+function users(args: readonly string[], io: Io): number {
+  const [action, ...rest] = args;
+  if (action !== 'admin') throw new UsageError(`users takes admin, not ${JSON.stringify(action ?? '')}`);
+  const { values, positionals } = parseArgs({ args: rest, options: { revoke: { type: 'boolean' } }, allowPositionals: true });
+  if (positionals.length !== 1) throw new UsageError('users admin takes one user name');
+  const name = positionals[0] as string;
+  const database = new LessonDatabase(io.env('DATABASE_PATH') ?? DEFAULT_DATABASE_PATH);
+  try {
+    if (!database.setAdmin(name, values.revoke !== true)) {
+      io.err(`signet: no user ${JSON.stringify(name)} in ${database.path} (sign up first: POST /signup)\n`);
+      return 1;
+    }
+  } finally {
+    database.close();
+  }
+  io.out(`${name} is ${values.revoke === true ? 'no longer an admin' : 'an admin'} (${database.path})\n`);
+  return 0;
 }
 
 /** `signet sessions list|revoke --user ID`: a user's sessions in the Redis at REDIS_URL. */

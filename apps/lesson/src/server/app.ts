@@ -19,7 +19,7 @@ import { Inspector } from './inspector.js';
 import { LessonDatabase } from './database.js';
 import { errorAnswer, type HttpAnswer, type LessonRoutes } from './lesson-http.js';
 import { paywallAnswer } from './paywall.js';
-import { AuthRoutes } from './auth.js';
+import { AuthRoutes, crossSite } from './auth.js';
 import type { ScryptParams } from './passwords.js';
 
 export { canonicalUrl, decodeRequestPath, MOUSE_COOKIE, SERVER_TIMEOUTS } from './lesson-http.js';
@@ -146,7 +146,8 @@ function lessonParts(options: LessonServerOptions): LessonParts {
   return {
     sessions,
     inspector,
-    lessons: (request) => paywallAnswer(request.method, request.path, request.session, database) ?? auth.answer(request),
+    lessons: (request) =>
+      paywallAnswer(request.method, request.path, request.session, database, () => auth.currentUser(request.session), () => crossSite(request)) ?? auth.answer(request),
     log,
     logRequests: options.logRequests !== false,
     trustProxy: typeof options.trustProxy === 'string' ? options.trustProxy.split(',').map((entry) => entry.trim()) : options.trustProxy,

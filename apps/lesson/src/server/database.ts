@@ -148,6 +148,28 @@ export class LessonDatabase {
     return userOf(this.open().prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined);
   }
 
+  /** Makes a user an admin (or not): the `signet users admin` command. False when there is no such user. */
+  setAdmin(username: string, isAdmin: boolean): boolean {
+    return this.open().prepare('UPDATE users SET is_admin = ? WHERE username = ?').run(isAdmin ? 1 : 0, username).changes === 1;
+  }
+
+  /** Deletes an article; false when there was none. */
+  deleteArticle(id: number): boolean {
+    return this.open().prepare('DELETE FROM articles WHERE id = ?').run(id).changes === 1;
+  }
+
+  /** A user's generation (for "log out everywhere" without Redis); 0 for an unknown user. */
+  generation(id: number): number {
+    const row = this.open().prepare('SELECT generation FROM users WHERE id = ?').get(id) as { generation: number } | undefined;
+    return row?.generation ?? 0;
+  }
+
+  /** Raises a user's generation: every session recorded under an older one is refused. Gives the new one. */
+  raiseGeneration(id: number): number {
+    const row = this.open().prepare('UPDATE users SET generation = generation + 1 WHERE id = ? RETURNING generation').get(id) as { generation: number } | undefined;
+    return row?.generation ?? 0;
+  }
+
   /** A login found the hash's parameters old: the new hash replaces it. */
   updatePasswordHash(id: number, passwordHash: string): void {
     this.open().prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, id);
