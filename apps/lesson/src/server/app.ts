@@ -20,6 +20,8 @@ import { LessonDatabase } from './database.js';
 import { errorAnswer, type HttpAnswer, type LessonRoutes } from './lesson-http.js';
 import { paywallAnswer } from './paywall.js';
 import { AuthRoutes, crossSite } from './auth.js';
+import { Revocation } from 'signet-session/core/revocation';
+import { RedisStore } from 'signet-session/redis';
 import type { ScryptParams } from './passwords.js';
 
 export { canonicalUrl, decodeRequestPath, MOUSE_COOKIE, SERVER_TIMEOUTS } from './lesson-http.js';
@@ -86,6 +88,8 @@ export interface LessonParts {
   readonly internalError: (method: string, url: string, error: unknown) => void;
   /** The routes of the lessons after the cookie one, for the framework files to hand to unroutedAnswer. */
   readonly lessons: LessonRoutes;
+  /** "Log out everywhere": sessions whose user's generation moved on are refused. */
+  readonly revocation: Revocation | undefined;
 }
 
 const writeLine = (line: string): void => {
@@ -142,10 +146,18 @@ function lessonParts(options: LessonServerOptions): LessonParts {
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
   const database = options.database ?? new LessonDatabase();
-  const auth = new AuthRoutes({ database, ...clock, ...(options.passwordParams === undefined ? {} : { passwordParams: options.passwordParams }), ...(options.loginLimit === undefined ? {} : { loginLimit: options.loginLimit }) });
+  // A user's generation: in Redis with SESSION_TYPE=redis, else with the user's record
+  // (as Django's session auth hash), so that no extra service is needed.
+  const inRedis = options.store instanceof RedisStore;
+  const revocation = new Revocation({
+    generations: inRedis ? (options.store as RedisStore) : (userId: string) => (/^\d{1,15}$/.test(userId) ? database.generation(Number(userId)) : 0),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+  });
+  const auth = new AuthRoutes({ database, revocation, generationsInStore: inRedis, ...(options.store === undefined ? {} : { store: options.store }), ...clock, ...(options.passwordParams === undefined ? {} : { passwordParams: options.passwordParams }), ...(options.loginLimit === undefined ? {} : { loginLimit: options.loginLimit }) });
   return {
     sessions,
     inspector,
+    revocation,
     lessons: (request) =>
       paywallAnswer(request.method, request.path, request.session, database, () => auth.currentUser(request.session), () => crossSite(request)) ?? auth.answer(request),
     log,

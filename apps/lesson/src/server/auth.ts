@@ -9,7 +9,9 @@
 import { createHash } from 'node:crypto';
 import { renderFlaskJson } from 'signet-session/core/json-provider';
 import type { PyValue } from 'signet-session/core/python-types';
+import type { Revocation } from 'signet-session/core/revocation';
 import type { Session } from 'signet-session/core/session';
+import type { SessionStore } from 'signet-session/core/store';
 import type { LessonDatabase, User } from './database.js';
 import { mediaType, readJson } from './inspector.js';
 import { JSON_TYPE, type HttpAnswer } from './lesson.js';
@@ -42,6 +44,12 @@ export interface AuthOptions {
   readonly loginLimit?: { readonly capacity: number; readonly perSecond: number };
   /** scrypt's parameters: OWASP's (N=2^17, r=8, p=1) by default; tests give cheaper ones. */
   readonly passwordParams?: ScryptParams;
+  /** The engine's revocation, whose generations `POST /logout_all` moves on. */
+  readonly revocation: Revocation;
+  /** The session store, for SESSION_TYPE memory or redis: what lists and ends a user's sessions. */
+  readonly store?: SessionStore;
+  /** Whether the revocation reads generations from the store (Redis) rather than from the users' table. */
+  readonly generationsInStore?: boolean;
 }
 
 const json = (status: number, value: object, headers: ReadonlyArray<readonly [string, string]> = []): HttpAnswer => ({
@@ -83,9 +91,15 @@ export class AuthRoutes {
   private readonly byAccount: RateLimiter;
   private readonly byAddress: RateLimiter;
   private readonly params: { readonly params?: ScryptParams };
+  private readonly revocation: Revocation;
+  private readonly store: SessionStore | undefined;
+  private readonly generationsInStore: boolean;
 
   constructor(options: AuthOptions) {
     this.database = options.database;
+    this.revocation = options.revocation;
+    this.store = options.store;
+    this.generationsInStore = options.generationsInStore === true;
     this.params = options.passwordParams === undefined ? {} : { params: options.passwordParams };
     this.clock = options.clock ?? Date.now;
     const limit = options.loginLimit ?? { capacity: 5, perSecond: 1 / 12 };
@@ -97,7 +111,8 @@ export class AuthRoutes {
   /** The answer for an authentication route, or undefined when `request.path` is not one. */
   answer(request: LessonRequest): Promise<HttpAnswer> | undefined {
     const { path, method } = request;
-    const route = ROUTES[path];
+    const account = ACCOUNT_SESSION.exec(path);
+    const route = ROUTES[path] ?? (account === null ? undefined : 'DELETE');
     if (route === undefined) return undefined;
     if (method === 'OPTIONS') return Promise.resolve({ status: 200, headers: [['allow', `${route}, OPTIONS`], ['content-type', 'text/html; charset=utf-8']], body: Buffer.alloc(0) });
     if (method !== route && !(route === 'GET' && method === 'HEAD')) return Promise.resolve(json(405, { error: `method ${method} is not allowed for ${path}; use ${route}` }, [['allow', `${route}, OPTIONS`]]));
@@ -112,9 +127,55 @@ export class AuthRoutes {
         return this.login(request);
       case '/check_session':
         return Promise.resolve(this.checkSession(request.session));
-      default:
+      case '/logout':
         return Promise.resolve(this.logout(request.session));
+      case '/account/sessions':
+        return this.listSessions(request.session);
+      case '/logout_all':
+        return this.logoutAll(request.session);
+      default:
+        return this.endSession(request.session, (account as RegExpExecArray)[1] as string);
     }
+  }
+
+  /** `GET /account/sessions`: the user's sessions, the current one marked. A cookie session is known only to its browser: the list then holds only this one. */
+  private async listSessions(session: Session): Promise<HttpAnswer> {
+    const user = this.currentUser(session);
+    if (user === undefined) return json(401, { error: 'not logged in' });
+    if (this.store === undefined) {
+      return json(200, { sessions: [{ id: null, current: true, created_at: null, last_seen_at: null, expires_at: null, user_agent: null }], complete: false, note: 'cookie sessions live only in their browsers: only this one can be listed; POST /logout_all still ends them all' });
+    }
+    const list = await this.store.sessionsOf(String(user.id));
+    return json(200, {
+      sessions: list.map((entry) => ({ id: entry.id, current: entry.id === session.id, created_at: entry.createdAt, last_seen_at: entry.lastSeenAt, expires_at: entry.expiresAt, user_agent: entry.userAgent ?? null })),
+      complete: true,
+    });
+  }
+
+  /** `DELETE /account/sessions/<id>`: ends one of the user's sessions (204), or 404. */
+  private async endSession(session: Session, id: string): Promise<HttpAnswer> {
+    const user = this.currentUser(session);
+    if (user === undefined) return json(401, { error: 'not logged in' });
+    if (this.store === undefined) return json(404, { error: 'cookie sessions cannot be ended one by one: POST /logout_all ends them all' });
+    if (!(await this.store.endSession(String(user.id), id))) return json(404, { error: `you have no session ${id}` });
+    if (id === session.id) for (const key of FLASK_LOGIN_KEYS) session.delete(key); // this very one: logged out now
+    return NO_CONTENT;
+  }
+
+  /** `POST /logout_all`: every session of the user refused, on every device, this one included (204). */
+  private async logoutAll(session: Session): Promise<HttpAnswer> {
+    const user = this.currentUser(session);
+    if (user === undefined) return json(401, { error: 'not logged in' });
+    const userId = String(user.id);
+    if (this.generationsInStore) {
+      await this.revocation.revokeUser(userId); // the store's counter; its listed sessions deleted too
+    } else {
+      this.database.raiseGeneration(user.id);
+      this.revocation.forget(userId);
+      if (this.store !== undefined) await this.store.revokeUser(userId); // the listed sessions go at once
+    }
+    this.logout(session);
+    return NO_CONTENT;
   }
 
   private async body(request: LessonRequest): Promise<Record<string, unknown> | HttpAnswer> {
@@ -191,7 +252,8 @@ export class AuthRoutes {
   }
 }
 
-const ROUTES: Readonly<Record<string, 'GET' | 'POST' | 'DELETE'>> = { '/signup': 'POST', '/login': 'POST', '/check_session': 'GET', '/logout': 'DELETE' };
+const ROUTES: Readonly<Record<string, 'GET' | 'POST' | 'DELETE'>> = { '/signup': 'POST', '/login': 'POST', '/check_session': 'GET', '/logout': 'DELETE', '/account/sessions': 'GET', '/logout_all': 'POST' };
+const ACCOUNT_SESSION = /^\/account\/sessions\/([A-Za-z0-9_-]{8})$/;
 
 function isAnswer(value: Record<string, unknown> | HttpAnswer): value is HttpAnswer {
   return Buffer.isBuffer((value as { body?: unknown }).body) && typeof (value as { status?: unknown }).status === 'number';

@@ -114,6 +114,7 @@ export function buildExpressLesson(parts: LessonParts): LessonServer {
   app.use(
     signetSession({
       sessions,
+      ...(parts.revocation === undefined ? {} : { revocation: parts.revocation }),
       onRejected: (req, reason) => {
         parts.rejected(req.method, req.originalUrl, reason);
       },

@@ -60,6 +60,7 @@ export async function buildFastifyLesson(parts: LessonParts): Promise<LessonServ
   });
   await app.register(signetSession, {
     sessions,
+    ...(parts.revocation === undefined ? {} : { revocation: parts.revocation }),
     onRejected: (request, reason) => {
       parts.rejected(request.method, request.originalUrl, reason);
     },

@@ -85,6 +85,7 @@ export function buildHonoLesson(parts: LessonParts): LessonServer {
   app.use(
     signetSession({
       sessions,
+      ...(parts.revocation === undefined ? {} : { revocation: parts.revocation }),
       trustProxy: parts.trustProxy !== undefined && parts.trustProxy !== false,
       onRejected: (c, reason) => {
         parts.rejected(methodOf(c as Context<Env>), urlOf((c as Context<Env>).env.incoming), reason);
