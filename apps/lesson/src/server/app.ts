@@ -150,7 +150,7 @@ function lessonParts(options: LessonServerOptions): LessonParts {
   // (as Django's session auth hash), so that no extra service is needed.
   const inRedis = options.store instanceof RedisStore;
   const revocation = new Revocation({
-    generations: inRedis ? (options.store as RedisStore) : (userId: string) => (/^\d{1,15}$/.test(userId) ? database.generation(Number(userId)) : 0),
+    generations: inRedis ? (options.store) : (userId: string) => (/^\d{1,15}$/.test(userId) ? database.generation(Number(userId)) : 0),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
   const auth = new AuthRoutes({ database, revocation, generationsInStore: inRedis, ...(options.store === undefined ? {} : { store: options.store }), ...clock, ...(options.passwordParams === undefined ? {} : { passwordParams: options.passwordParams }), ...(options.loginLimit === undefined ? {} : { loginLimit: options.loginLimit }) });
