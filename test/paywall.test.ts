@@ -102,7 +102,7 @@ for (const framework of FRAMEWORKS) {
       assert.deepEqual(sessionPayload(jar), { page_views: 1 });
       const post = await get('/articles/1', jar, 'POST');
       assert.equal(post.status, 405);
-      assert.equal(post.headers.allow, 'GET, HEAD, OPTIONS');
+      assert.equal(post.headers.allow, 'GET, HEAD, DELETE, OPTIONS', 'an admin may DELETE an article (auth.test.ts)');
       const options = await get('/articles', undefined, 'OPTIONS');
       assert.equal(options.status, 200);
       assert.equal(options.headers.allow, 'GET, HEAD, OPTIONS');

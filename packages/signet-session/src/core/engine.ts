@@ -65,7 +65,7 @@ export interface SessionOutcome {
   readonly renewalSkipped?: CookieTooLarge;
   /** A store session in strict mode was written by another request since this one read it: nothing was saved. Answer it instead (409 by default). */
   readonly conflict?: SessionConflict;
-  /** A store session ended (logged out, revoked, expired) while the request ran: nothing was written back, and `setCookie` clears the cookie. */
+  /** A store session ended (logged out, revoked, expired) while the request ran: nothing was written back, and no cookie is set. */
   readonly ended?: boolean;
 }
 

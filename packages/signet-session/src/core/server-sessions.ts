@@ -65,7 +65,11 @@ export class SessionConflict extends Error {
 
 /** Why a session was written nowhere: it ended (destroyed, revoked, expired) while the request ran. */
 export interface SavedServerSession extends SavedSession {
-  /** True when the session had ended before this request's write: nothing was written, the cookie is cleared. */
+  /**
+   * True when the session had ended before this request's write: nothing was written,
+   * and no cookie is set. The browser may hold a newer cookie by now (a login in
+   * parallel), which clearing would wipe; a dead one is only refused at its next use.
+   */
   readonly ended?: boolean;
   readonly conflict?: SessionConflict;
 }
@@ -205,7 +209,7 @@ export class ServerSessions<T extends PyDict = PyDict> {
       const user = userOf(session.toDict());
       const forwardFor = user === storedUser(stored) ? FORWARD_SECONDS : 0;
       const verdict = await this.indexed(user, newKey, expiresAt, () => this.store.regenerate(key, newKey, sealForward(oldSecret, id.secret), forwardFor, write));
-      if (!verdict.ok) return { vary: true, ended: true, setCookie: serializeSetCookie(this.cookieName, '', { ...attributes, expires: 0, maxAge: 0 }) };
+      if (!verdict.ok) return { vary: true, ended: true };
       return { vary: true, setCookie: this.cookie(id, session, now, now, attributes) };
     }
     const set = new Map<string, string>();
@@ -244,7 +248,7 @@ export class ServerSessions<T extends PyDict = PyDict> {
       if (again.ok) return { vary: true, setCookie: this.cookie(next.id, session, next.stored.createdAt, now, attributes) };
     }
     // Ended while the request ran (logged out, revoked, expired): not written back.
-    return { vary: true, ended: true, setCookie: serializeSetCookie(this.cookieName, '', { ...attributes, expires: 0, maxAge: 0 }) };
+    return { vary: true, ended: true };
   }
 
   /**
