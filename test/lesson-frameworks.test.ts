@@ -17,7 +17,11 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildServer, FRAMEWORKS, type Framework, type LessonServer, type LessonServerOptions } from 'signet-lesson/server/app';
+import { LessonDatabase } from 'signet-lesson/server/database';
 import { flaskSign } from './support/flask-tools.js';
 import { RawConnection, withoutDate } from './support/raw-http.js';
 
@@ -81,11 +85,11 @@ class Trio {
   readonly servers = new Map<Framework, { readonly app: LessonServer; readonly port: number; readonly log: string[] }>();
   ms = T0 * 1000;
 
-  static async start(options: Omit<LessonServerOptions, 'secret' | 'clock' | 'log' | 'framework'> = {}): Promise<Trio> {
+  static async start(options: Omit<LessonServerOptions, 'secret' | 'clock' | 'log' | 'framework'> = {}, perFramework: (framework: Framework) => Partial<LessonServerOptions> = () => ({})): Promise<Trio> {
     const trio = new Trio();
     for (const framework of FRAMEWORKS) {
       const log: string[] = [];
-      const app = await buildServer({ secret: LESSON_KEY, ...options, framework, clock: () => trio.ms, log: (line) => log.push(line) });
+      const app = await buildServer({ secret: LESSON_KEY, ...options, ...perFramework(framework), framework, clock: () => trio.ms, log: (line) => log.push(line) });
       await app.listen({ port: 0, host: '127.0.0.1' });
       trio.servers.set(framework, { app, port: (app.server.address() as AddressInfo).port, log });
     }
@@ -371,6 +375,51 @@ describe('The lesson answers the same bytes on Fastify, Express and Hono', { tim
     for (const [framework, answer] of answers) assert.equal(answer, answers.get('fastify'), framework);
     assert.match(answers.get('fastify') ?? '', /^HTTP\/1\.1 200 OK\r\n[^]*\r\nconnection: close\r\n/);
     stepsCompared++;
+  });
+
+  it("for the lessons after the cookie one: the paywall, signup, login, authorization and logging out everywhere", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'signet-frameworks-db-'));
+    const databases: LessonDatabase[] = [];
+    const lessons = await Trio.start({ passwordParams: { N: 2 ** 10, r: 8, p: 1 } }, (framework) => {
+      const database = new LessonDatabase(join(dir, framework, 'lesson.sqlite3'));
+      databases.push(database);
+      return { database };
+    });
+    try {
+      const account = json({ username: 'ada', password: 'correct horse', password_confirmation: 'correct horse' });
+      const steps: Step[] = [
+        { target: '/articles' },
+        ...[1, 2, 3, 4].map((id): Step => ({ target: `/articles/${id}`, jar: true })),
+        { target: '/articles/999', jar: true },
+        { target: '/clear', jar: true },
+        { method: 'OPTIONS', target: '/articles/1' },
+        { method: 'PUT', target: '/articles/1' },
+        { target: '/members_only_articles', jar: true },
+        { method: 'POST', target: '/signup', headers: JSON_TYPE, body: account, jar: true },
+        { method: 'POST', target: '/signup', headers: JSON_TYPE, body: account },
+        { method: 'POST', target: '/signup', headers: [['Content-Type', 'text/plain']], body: account },
+        { method: 'POST', target: '/signup', headers: JSON_TYPE, body: '{"username": ' },
+        { target: '/check_session', jar: true },
+        { target: '/members_only_articles/5', jar: true },
+        { method: 'DELETE', target: '/articles/6', jar: true },
+        { target: '/account/sessions', jar: true },
+        { method: 'DELETE', target: '/logout', jar: true },
+        { target: '/check_session', jar: true },
+        { method: 'POST', target: '/login', headers: JSON_TYPE, body: json({ username: 'ada', password: 'wrong password' }) },
+        { method: 'POST', target: '/login', headers: JSON_TYPE, body: json({ username: 'ada', password: 'correct horse' }), jar: true },
+        { method: 'POST', target: '/login', headers: [...JSON_TYPE, ['Origin', 'https://elsewhere.example']], body: json({ username: 'ada', password: 'correct horse' }) },
+        { method: 'POST', target: '/logout_all', headers: JSON_TYPE, body: '{}', jar: true },
+        { target: '/check_session', jar: true },
+        { target: '/login' },
+      ];
+      const results = await lessons.run(steps);
+      assertSame(results, steps);
+      assert.deepEqual(statuses(results), [200, 200, 200, 200, 401, 404, 204, 200, 405, 401, 201, 422, 415, 400, 200, 200, 403, 200, 204, 401, 401, 200, 403, 204, 401, 405]);
+    } finally {
+      await lessons.close();
+      for (const database of databases) database.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('compared more than 200 answers', () => {

@@ -8,7 +8,7 @@
  */
 import Fastify, { type FastifyReply, type FastifyRequest, type onSendHookHandler } from 'fastify';
 import { requestCookies, signetSession } from 'signet-session/fastify';
-import type { LessonParts, LessonServer } from './app.js';
+import { LESSON_PATHS, type LessonParts, type LessonServer } from './app.js';
 import {
   clientErrorHandler,
   decodeRequestPath,
@@ -125,6 +125,9 @@ export async function buildFastifyLesson(parts: LessonParts): Promise<LessonServ
     if (closing) void reply.header('connection', 'close');
     next(null, payload);
   });
+  // The lessons' paths as routes of their own, so that their answers get the route-level
+  // hooks (the session's Set-Cookie after nosniff, as on every framework).
+  for (const url of LESSON_PATHS) app.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], url, exposeHeadRoute: false, handler: answerUnrouted });
   app.setNotFoundHandler(answerUnrouted);
   app.setErrorHandler((error, request, reply) => {
     // A client's mistake is answered as such; anything else is ours.

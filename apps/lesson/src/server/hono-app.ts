@@ -146,7 +146,8 @@ export function buildHonoLesson(parts: LessonParts): LessonServer {
       const before = written[name];
       written[name] = before === undefined ? value : Array.isArray(before) ? [...before, value] : [before, value];
     }
-    return new Response(incoming.method === 'HEAD' ? null : chosen.answer.body, { status: response.status, headers: written as unknown as Record<string, string> });
+    // No body at all on a HEAD or a 204: @hono/node-server would add Content-Length: 0 for an empty one.
+    return new Response(incoming.method === 'HEAD' || response.status === 204 ? null : chosen.answer.body, { status: response.status, headers: written as unknown as Record<string, string> });
   };
   const listener = getRequestListener(fetch as (request: Request, env: unknown) => Promise<Response>, { hostname: 'localhost' });
   return nodeLessonServer('hono', parts, state, (incoming: IncomingMessage, outgoing: ServerResponse) => {

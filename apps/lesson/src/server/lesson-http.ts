@@ -102,7 +102,7 @@ export interface AnswerFlags {
  * 2. `x-content-type-options: nosniff`, and `connection: close` while stopping;
  * 3. the session's `vary`, and its cookies when the answer sets none of its own;
  * 4. the {@link MIRROR_HEADER} when the inspector asked for it;
- * 5. `content-length`.
+ * 5. `content-length` (none on a 204).
  *
  * (This is the order in which Fastify's hooks add them, fastify-app.ts; express-app.ts
  * and hono-app.ts write this list.)
@@ -142,7 +142,8 @@ export function wireHeaders(answer: HttpAnswer, session: SessionHeaders | undefi
     for (let i = 0; i < out.length; i += 2) if (out[i] === 'set-cookie') cookies.push(out[i + 1] as string);
     out.push(MIRROR_HEADER, JSON.stringify(cookies));
   }
-  out.push('content-length', String(answer.body.length));
+  // None on a 204 (no content: RFC 9110 §8.6), as Werkzeug and Fastify answer one.
+  if (answer.status !== 204) out.push('content-length', String(answer.body.length));
   return out;
 }
 
