@@ -247,5 +247,20 @@ for (const framework of FRAMEWORKS) {
         database.close();
       }
     });
+
+    it("limits nothing with loginLimit 'off' (LOGIN_LIMIT=off, for benchmarks)", async () => {
+      const database = new LessonDatabase(join(dir, `unlimited-${framework}`, 'lesson.sqlite3'));
+      const server = await buildServer({ framework, secret: SECRET, database, passwordParams: { N: 2 ** 10, r: 8, p: 1 }, loginLimit: 'off', logRequests: false, log: () => undefined });
+      await server.listen({ port: 0, host: '127.0.0.1' });
+      const port = (server.server.address() as AddressInfo).port;
+      try {
+        const statuses = new Set<number>();
+        for (let i = 0; i < 30; i++) statuses.add((await call(port, 'POST', '/login', { json: { username: 'same', password: 'wrong password' } })).status);
+        assert.deepEqual([...statuses], [401]);
+      } finally {
+        await server.close();
+        database.close();
+      }
+    });
   });
 }

@@ -353,6 +353,8 @@ describe('configuration errors through the real process', () => {
       [{ SECRET_KEY: 'k', SIGNET_FRAMEWORK: 'koa' }, /^SIGNET_FRAMEWORK is invalid: "koa" \(give fastify, express or hono\)$/],
       [{ SECRET_KEY: 'k', SIGNET_FRAMEWORK: ' express' }, /^SIGNET_FRAMEWORK is invalid: " express" \(give fastify, express or hono\)$/],
       [{ SECRET_KEY: 'k', DATABASE_PATH: tmpdir() }, /^DATABASE_PATH is invalid: ".*" is a directory \(give a file path in it/],
+      [{ SECRET_KEY: 'k', LOGIN_LIMIT: '5 per minute' }, /^LOGIN_LIMIT is invalid: "5 per minute" \(give N\/S, as 5\/12/],
+      [{ SECRET_KEY: 'k', LOGIN_LIMIT: '0/12' }, /^LOGIN_LIMIT is invalid: "0\/12"/],
     ];
     const results = await Promise.all(cases.map(([env]) => runApart(env, dir)));
     results.forEach(({ code, stdout, stderr }, i) => {

@@ -55,8 +55,8 @@ export interface LessonServerOptions {
   readonly database?: LessonDatabase;
   /** scrypt's parameters for the lessons' passwords: OWASP's by default (tests give cheaper ones). */
   readonly passwordParams?: ScryptParams;
-  /** Login attempts allowed per account (four times as many per address): a bucket of 5, one more every 12 s, by default. */
-  readonly loginLimit?: { readonly capacity: number; readonly perSecond: number };
+  /** Login attempts allowed per account (four times as many per address): a bucket of 5, one more every 12 s, by default; 'off' for none. */
+  readonly loginLimit?: { readonly capacity: number; readonly perSecond: number } | 'off';
 }
 
 /** A running lesson server, whatever the framework: what main.ts and the tests need of it. */

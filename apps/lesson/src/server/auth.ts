@@ -40,8 +40,8 @@ const INVALID_LOGIN = 'Invalid username or password';
 export interface AuthOptions {
   readonly database: LessonDatabase;
   readonly clock?: () => number;
-  /** Login attempts: per account and per address, a bucket of 5, one more every 12 s. */
-  readonly loginLimit?: { readonly capacity: number; readonly perSecond: number };
+  /** Login attempts: per account a bucket of 5, one more every 12 s; four times that per address. 'off' for none. */
+  readonly loginLimit?: { readonly capacity: number; readonly perSecond: number } | 'off';
   /** scrypt's parameters: OWASP's (N=2^17, r=8, p=1) by default; tests give cheaper ones. */
   readonly passwordParams?: ScryptParams;
   /** The engine's revocation, whose generations `POST /logout_all` moves on. */
@@ -88,8 +88,8 @@ function pythonBytesRepr(bytes: Buffer): string {
 export class AuthRoutes {
   private readonly database: LessonDatabase;
   private readonly clock: () => number;
-  private readonly byAccount: RateLimiter;
-  private readonly byAddress: RateLimiter;
+  private readonly byAccount: RateLimiter | undefined;
+  private readonly byAddress: RateLimiter | undefined;
   private readonly params: { readonly params?: ScryptParams };
   private readonly revocation: Revocation;
   private readonly store: SessionStore | undefined;
@@ -103,9 +103,9 @@ export class AuthRoutes {
     this.params = options.passwordParams === undefined ? {} : { params: options.passwordParams };
     this.clock = options.clock ?? Date.now;
     const limit = options.loginLimit ?? { capacity: 5, perSecond: 1 / 12 };
-    this.byAccount = new RateLimiter({ ...limit, clock: this.clock });
+    this.byAccount = limit === 'off' ? undefined : new RateLimiter({ ...limit, clock: this.clock });
     // An address may serve many people (a school behind one NAT): four times the room.
-    this.byAddress = new RateLimiter({ capacity: limit.capacity * 4, perSecond: limit.perSecond * 4, clock: this.clock });
+    this.byAddress = limit === 'off' ? undefined : new RateLimiter({ capacity: limit.capacity * 4, perSecond: limit.perSecond * 4, clock: this.clock });
   }
 
   /** The answer for an authentication route, or undefined when `request.path` is not one. */
@@ -190,7 +190,7 @@ export class AuthRoutes {
     const body = await this.body(request);
     if (isAnswer(body)) return body;
     // Each signup costs a scrypt: the address's bucket bounds them as it bounds logins.
-    const wait = this.byAddress.take(request.client);
+    const wait = this.byAddress?.take(request.client) ?? 0;
     if (wait > 0) return json(429, { error: `too many attempts; try again in ${wait} s` }, [['retry-after', String(wait)]]);
     const { username, password, password_confirmation: confirmation } = body;
     const errors: string[] = [];
@@ -210,7 +210,7 @@ export class AuthRoutes {
     if (isAnswer(body)) return body;
     const { username, password } = body;
     const name = typeof username === 'string' ? username.toLowerCase() : '';
-    const wait = Math.max(this.byAddress.take(request.client), this.byAccount.take(name));
+    const wait = Math.max(this.byAddress?.take(request.client) ?? 0, this.byAccount?.take(name) ?? 0);
     if (wait > 0) return json(429, { error: `too many login attempts; try again in ${wait} s` }, [['retry-after', String(wait)]]);
     const user = typeof username === 'string' && USERNAME.test(username) ? this.database.userByName(username) : undefined;
     const given = typeof password === 'string' ? password : '';

@@ -41,6 +41,8 @@ export interface ServerConfig {
   readonly store: SessionType;
   /** DATABASE_PATH: the lessons' SQLite file (relative to the working directory); data/lesson.sqlite3 by default. */
   readonly databasePath: string;
+  /** LOGIN_LIMIT: login attempts per account, "N/S" (N at once, one more every S seconds; four times as many per address), or off. */
+  readonly loginLimit?: { readonly capacity: number; readonly perSecond: number } | 'off';
   /** What to tell the person starting the server about the configuration (warnings start "warning:"). */
   readonly notices: readonly string[];
 }
@@ -70,7 +72,7 @@ export const VARIABLES = [
   'SESSION_COOKIE_DOMAIN', 'SESSION_COOKIE_PATH', 'SESSION_COOKIE_HTTPONLY', 'SESSION_COOKIE_SECURE',
   'SESSION_COOKIE_SAMESITE', 'SESSION_COOKIE_PARTITIONED', 'PERMANENT_SESSION_LIFETIME',
   'SESSION_REFRESH_EACH_REQUEST', 'SESSION_IDLE_TIMEOUT', 'SESSION_ABSOLUTE_TIMEOUT', 'MAX_COOKIE_SIZE',
-  'SESSION_TYPE', 'REDIS_URL', 'DATABASE_PATH',
+  'SESSION_TYPE', 'REDIS_URL', 'DATABASE_PATH', 'LOGIN_LIMIT',
 ] as const;
 
 const GENERATE_HINT = `SECRET_KEY=hex:$(node -e "console.log(require('crypto').randomBytes(32).toString('hex'))")`;
@@ -122,7 +124,20 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ServerC
   if (store.type === 'memory' && mode === 'production') notices.push('warning: SESSION_TYPE=memory keeps sessions in this process only: they are lost on restart and not shared between servers (use redis in production)');
   notices.push(...sessionWarnings(session), ...nameWarnings(env));
   const databasePath = text('DATABASE_PATH') ?? DEFAULT_DATABASE_PATH;
-  return { framework, port, host, secret, session, store, databasePath, ...(trustProxy === undefined ? {} : { trustProxy }), logRequests, shutdownTimeout, notices };
+  const loginLimit = parseLoginLimit(text('LOGIN_LIMIT'));
+  if (loginLimit === 'off') notices.push('warning: LOGIN_LIMIT=off: login attempts are not limited (for benchmarks, or behind a proxy that limits them)');
+  return { framework, port, host, secret, session, store, databasePath, ...(loginLimit === undefined ? {} : { loginLimit }), ...(trustProxy === undefined ? {} : { trustProxy }), logRequests, shutdownTimeout, notices };
+}
+
+/** LOGIN_LIMIT: "N/S" (N attempts at once per account, one more every S seconds), or off. */
+export function parseLoginLimit(value: string | undefined): { readonly capacity: number; readonly perSecond: number } | 'off' | undefined {
+  if (value === undefined) return undefined;
+  if (value.toLowerCase() === 'off') return 'off';
+  const match = /^(\d{1,6})\/(\d{1,6})$/.exec(value);
+  const capacity = Number(match?.[1]);
+  const seconds = Number(match?.[2]);
+  if (match === null || capacity < 1 || seconds < 1) throw invalid('LOGIN_LIMIT', value, 'give N/S, as 5/12 (5 attempts per account at once, one more every 12 s; four times as many per address), or off');
+  return { capacity, perSecond: 1 / seconds };
 }
 
 /** SESSION_TYPE and REDIS_URL: cookie (the default), memory, or redis at a redis:// or rediss:// URL. */

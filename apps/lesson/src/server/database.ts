@@ -86,6 +86,8 @@ const articleOf = (row: ArticleRow): Article => ({ ...row, is_member_only: row.i
 /** The database, opened on first use. */
 export class LessonDatabase {
   private db: BetterSqlite3.Database | undefined;
+  /** Each SQL text prepared once: compiling a statement costs more than running it. */
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
 
   /** @throws TypeError naming DATABASE_PATH, for a path that cannot be a database file. */
   constructor(readonly path: string = DEFAULT_DATABASE_PATH) {
@@ -120,19 +122,25 @@ export class LessonDatabase {
     return db;
   }
 
+  private prepare(sql: string): BetterSqlite3.Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) this.statements.set(sql, (statement = this.open().prepare(sql)));
+    return statement;
+  }
+
   articles(): Article[] {
-    return (this.open().prepare('SELECT * FROM articles ORDER BY id').all() as ArticleRow[]).map(articleOf);
+    return (this.prepare('SELECT * FROM articles ORDER BY id').all() as ArticleRow[]).map(articleOf);
   }
 
   article(id: number): Article | undefined {
-    const row = this.open().prepare('SELECT * FROM articles WHERE id = ?').get(id) as ArticleRow | undefined;
+    const row = this.prepare('SELECT * FROM articles WHERE id = ?').get(id) as ArticleRow | undefined;
     return row === undefined ? undefined : articleOf(row);
   }
 
   /** A new user; undefined when the name is taken (names compare without case). */
   createUser(username: string, passwordHash: string, now: number): User | undefined {
     try {
-      const { lastInsertRowid } = this.open().prepare('INSERT INTO users (username, password_hash, created_at) VALUES (?, ?, ?)').run(username, passwordHash, now);
+      const { lastInsertRowid } = this.prepare('INSERT INTO users (username, password_hash, created_at) VALUES (?, ?, ?)').run(username, passwordHash, now);
       return this.userById(Number(lastInsertRowid));
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return undefined;
@@ -141,41 +149,42 @@ export class LessonDatabase {
   }
 
   userByName(username: string): User | undefined {
-    return userOf(this.open().prepare('SELECT * FROM users WHERE username = ?').get(username) as UserRow | undefined);
+    return userOf(this.prepare('SELECT * FROM users WHERE username = ?').get(username) as UserRow | undefined);
   }
 
   userById(id: number): User | undefined {
-    return userOf(this.open().prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined);
+    return userOf(this.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined);
   }
 
   /** Makes a user an admin (or not): the `signet users admin` command. False when there is no such user. */
   setAdmin(username: string, isAdmin: boolean): boolean {
-    return this.open().prepare('UPDATE users SET is_admin = ? WHERE username = ?').run(isAdmin ? 1 : 0, username).changes === 1;
+    return this.prepare('UPDATE users SET is_admin = ? WHERE username = ?').run(isAdmin ? 1 : 0, username).changes === 1;
   }
 
   /** Deletes an article; false when there was none. */
   deleteArticle(id: number): boolean {
-    return this.open().prepare('DELETE FROM articles WHERE id = ?').run(id).changes === 1;
+    return this.prepare('DELETE FROM articles WHERE id = ?').run(id).changes === 1;
   }
 
   /** A user's generation (for "log out everywhere" without Redis); 0 for an unknown user. */
   generation(id: number): number {
-    const row = this.open().prepare('SELECT generation FROM users WHERE id = ?').get(id) as { generation: number } | undefined;
+    const row = this.prepare('SELECT generation FROM users WHERE id = ?').get(id) as { generation: number } | undefined;
     return row?.generation ?? 0;
   }
 
   /** Raises a user's generation: every session recorded under an older one is refused. Gives the new one. */
   raiseGeneration(id: number): number {
-    const row = this.open().prepare('UPDATE users SET generation = generation + 1 WHERE id = ? RETURNING generation').get(id) as { generation: number } | undefined;
+    const row = this.prepare('UPDATE users SET generation = generation + 1 WHERE id = ? RETURNING generation').get(id) as { generation: number } | undefined;
     return row?.generation ?? 0;
   }
 
   /** A login found the hash's parameters old: the new hash replaces it. */
   updatePasswordHash(id: number, passwordHash: string): void {
-    this.open().prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, id);
+    this.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, id);
   }
 
   close(): void {
+    this.statements.clear();
     this.db?.close();
     this.db = undefined;
   }

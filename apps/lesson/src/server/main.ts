@@ -40,6 +40,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }),
       ...(store === undefined ? {} : { store: store.store }),
       database: new LessonDatabase(config.databasePath), // checked now, opened on first use
+      ...(config.loginLimit === undefined ? {} : { loginLimit: config.loginLimit }),
     });
   } catch (error) {
     await store?.close();
