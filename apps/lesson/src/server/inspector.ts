@@ -41,6 +41,9 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/inspector.js': { file: 'inspector.js', type: 'text/javascript; charset=utf-8' },
   '/inspector.css': { file: 'inspector.css', type: 'text/css; charset=utf-8' },
+  // The authentication lessons' page (docs/lessons.md), built the same way.
+  '/auth': { file: 'auth.html', type: 'text/html; charset=utf-8' },
+  '/auth.js': { file: 'auth.js', type: 'text/javascript; charset=utf-8' },
   '/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
   // Browsers ask for /favicon.ico on every page, the JSON ones too: a 404 there is a red console error.
   '/favicon.ico': { file: 'favicon.svg', type: 'image/svg+xml' },
