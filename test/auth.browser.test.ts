@@ -5,37 +5,24 @@
  * runs under the inspector's strict CSP with no console error.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 import { MemoryStore } from 'signet-session';
-import { buildServer, type LessonServer } from 'signet-lesson/server/app';
-import { LessonDatabase } from 'signet-lesson/server/database';
-
-const SECRET = Buffer.from('3f77855a0851bd4fb8a9b6354b6aa95f', 'hex');
+import { startLesson, type StartedLesson } from './support/lesson-server.js';
 
 for (const kind of ['cookie', 'memory'] as const) {
   describe(`The /auth page, ${kind} sessions`, () => {
-    const dir = mkdtempSync(join(tmpdir(), 'signet-auth-page-'));
-    let server: LessonServer;
-    let database: LessonDatabase;
+    let lesson: StartedLesson;
     let browser: Browser;
     let base = '';
     before(async () => {
-      database = new LessonDatabase(join(dir, 'lesson.sqlite3'));
-      server = await buildServer({ secret: SECRET, database, passwordParams: { N: 2 ** 10, r: 8, p: 1 }, logRequests: false, log: () => undefined, ...(kind === 'memory' ? { store: new MemoryStore() } : {}) });
-      await server.listen({ port: 0, host: '127.0.0.1' });
-      base = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+      lesson = await startLesson(kind === 'memory' ? { store: new MemoryStore() } : {});
+      base = lesson.base;
       browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
     });
     after(async () => {
       await browser.close();
-      await server.close();
-      database.close();
-      rmSync(dir, { recursive: true, force: true });
+      await lesson.close();
     });
 
     it('signs up, shows _user_id in the decoded session, hits the paywall, lists the sessions, and logs out', async () => {

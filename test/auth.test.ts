@@ -6,21 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { inspectCookie, MemoryStore } from 'signet-session';
-import { buildServer, FRAMEWORKS, type LessonServer } from 'signet-lesson/server/app';
+import { FRAMEWORKS } from 'signet-lesson/server/app';
 import { flaskLoginIdentifier } from 'signet-lesson/server/auth';
-import { LessonDatabase } from 'signet-lesson/server/database';
+import type { LessonDatabase } from 'signet-lesson/server/database';
 import { CookieJar, type Answer } from './support/http-client.js';
-import { request as httpRequest } from 'node:http';
-
-const SECRET = Buffer.from('3f77855a0851bd4fb8a9b6354b6aa95f', 'hex');
-const dir = mkdtempSync(join(tmpdir(), 'signet-auth-'));
-after(() => { rmSync(dir, { recursive: true, force: true }); });
+import { startLesson, type StartedLesson } from './support/lesson-server.js';
 
 /** One request with a JSON body (or none), the jar's cookies sent and its answer's kept. */
 function call(port: number, method: string, path: string, { jar, json, headers = {} }: { jar?: CookieJar; json?: unknown; headers?: Record<string, string> } = {}): Promise<Answer> {
@@ -45,28 +38,18 @@ const signup = { username: 'ada', password: 'correct horse battery', password_co
 for (const framework of FRAMEWORKS) {
   for (const kind of ['cookie', 'memory'] as const) {
     describe(`Authentication on ${framework}, ${kind} sessions`, () => {
-      let server: LessonServer;
+      let lesson: StartedLesson;
       let database: LessonDatabase;
       let port = 0;
       before(async () => {
-        database = new LessonDatabase(join(dir, `${framework}-${kind}`, 'lesson.sqlite3'));
-        server = await buildServer({
+        lesson = await startLesson({
           framework,
-          secret: SECRET,
-          database,
-          passwordParams: { N: 2 ** 10, r: 8, p: 1 },
           loginLimit: { capacity: 100, perSecond: 1 }, // the limit has a test of its own, below
-          logRequests: false,
-          log: () => undefined,
           ...(kind === 'memory' ? { store: new MemoryStore() } : {}),
         });
-        await server.listen({ port: 0, host: '127.0.0.1' });
-        port = (server.server.address() as AddressInfo).port;
+        ({ database, port } = lesson);
       });
-      after(async () => {
-        await server.close();
-        database.close();
-      });
+      after(() => lesson.close());
 
       it('signs up (201, logged in at once), checks the session, logs out (204) and is then a stranger (401)', async () => {
         const jar = new CookieJar();
@@ -199,10 +182,8 @@ describe("Flask-Login's identifier", () => {
 
 describe('Log out everywhere with sealed cookie sessions', () => {
   it('refuses sealed cookies issued before POST /logout_all, on every device', async () => {
-    const database = new LessonDatabase(join(dir, 'sealed', 'lesson.sqlite3'));
-    const server = await buildServer({ secret: SECRET, session: { format: 'sealed' }, database, passwordParams: { N: 2 ** 10, r: 8, p: 1 }, logRequests: false, log: () => undefined });
-    await server.listen({ port: 0, host: '127.0.0.1' });
-    const port = (server.server.address() as AddressInfo).port;
+    const lesson = await startLesson({ session: { format: 'sealed' } });
+    const { port } = lesson;
     try {
       const one = new CookieJar();
       const two = new CookieJar();
@@ -215,8 +196,7 @@ describe('Log out everywhere with sealed cookie sessions', () => {
       replayed.cookies.set('session', stolen);
       assert.equal((await call(port, 'GET', '/check_session', { jar: replayed })).status, 401, 'a copy of the old sealed cookie is refused');
     } finally {
-      await server.close();
-      database.close();
+      await lesson.close();
     }
   });
 });
@@ -224,10 +204,8 @@ describe('Log out everywhere with sealed cookie sessions', () => {
 for (const framework of FRAMEWORKS) {
   describe(`Login rate limits on ${framework}`, () => {
     it('limits attempts per account, and four times as many per address: past them, 429 with Retry-After', async () => {
-      const database = new LessonDatabase(join(dir, `limits-${framework}`, 'lesson.sqlite3'));
-      const server = await buildServer({ framework, secret: SECRET, database, passwordParams: { N: 2 ** 10, r: 8, p: 1 }, loginLimit: { capacity: 3, perSecond: 0.001 }, logRequests: false, log: () => undefined });
-      await server.listen({ port: 0, host: '127.0.0.1' });
-      const port = (server.server.address() as AddressInfo).port;
+      const lesson = await startLesson({ framework, loginLimit: { capacity: 3, perSecond: 0.001 } });
+      const { port } = lesson;
       try {
         const tries = async (username: string, count: number): Promise<number[]> => {
           const statuses = [];
@@ -243,23 +221,19 @@ for (const framework of FRAMEWORKS) {
         for (let i = 0; i < 8; i++) others.push(...(await tries(`other${i}`, 1)));
         assert.deepEqual(others, [401, 401, 401, 401, 401, 401, 401, 429]);
       } finally {
-        await server.close();
-        database.close();
+        await lesson.close();
       }
     });
 
     it("limits nothing with loginLimit 'off' (LOGIN_LIMIT=off, for benchmarks)", async () => {
-      const database = new LessonDatabase(join(dir, `unlimited-${framework}`, 'lesson.sqlite3'));
-      const server = await buildServer({ framework, secret: SECRET, database, passwordParams: { N: 2 ** 10, r: 8, p: 1 }, loginLimit: 'off', logRequests: false, log: () => undefined });
-      await server.listen({ port: 0, host: '127.0.0.1' });
-      const port = (server.server.address() as AddressInfo).port;
+      const lesson = await startLesson({ framework, loginLimit: 'off' });
+      const { port } = lesson;
       try {
         const statuses = new Set<number>();
         for (let i = 0; i < 30; i++) statuses.add((await call(port, 'POST', '/login', { json: { username: 'same', password: 'wrong password' } })).status);
         assert.deepEqual([...statuses], [401]);
       } finally {
-        await server.close();
-        database.close();
+        await lesson.close();
       }
     });
   });

@@ -6,32 +6,22 @@
  * server does not grant; the victim stays logged in.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
-import { buildServer, type LessonServer } from 'signet-lesson/server/app';
-import { LessonDatabase } from 'signet-lesson/server/database';
-
-const SECRET = Buffer.from('3f77855a0851bd4fb8a9b6354b6aa95f', 'hex');
+import { startLesson, type StartedLesson } from './support/lesson-server.js';
 
 describe('Cross-site requests from a real browser', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'signet-csrf-'));
-  let lesson: LessonServer;
-  let database: LessonDatabase;
+  let lesson: StartedLesson;
   let attacker: Server;
   let browser: Browser;
   let lessonPort = 0;
   let attackerPort = 0;
 
   before(async () => {
-    database = new LessonDatabase(join(dir, 'lesson.sqlite3'));
-    lesson = await buildServer({ secret: SECRET, database, passwordParams: { N: 2 ** 10, r: 8, p: 1 }, logRequests: false, log: () => undefined });
-    await lesson.listen({ port: 0, host: '127.0.0.1' });
-    lessonPort = (lesson.server.address() as AddressInfo).port;
+    lesson = await startLesson();
+    lessonPort = lesson.port;
     // The other site: one page per attack, each sending the victim's browser at the lesson server.
     attacker = createServer((req, res) => {
       const target = `http://127.0.0.1:${lessonPort}`;
@@ -52,8 +42,6 @@ describe('Cross-site requests from a real browser', () => {
     await browser.close();
     await new Promise((resolve) => attacker.close(resolve));
     await lesson.close();
-    database.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('refuses a cross-site form POST to /login and /logout_all, and a cross-site DELETE /logout never leaves the browser: the victim stays logged in', async () => {

@@ -7,16 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { buildServer, type LessonServer } from 'signet-lesson/server/app';
-import { LessonDatabase } from 'signet-lesson/server/database';
 import { PYTHON } from './support/flask-oracle.js';
+import { startLesson, type StartedLesson } from './support/lesson-server.js';
 
 const KEY_HEX = '3f77855a0851bd4fb8a9b6354b6aa95f';
 const FLASK_LOGIN_APP = fileURLToPath(new URL('../../test/oracle/flask_login_app.py', import.meta.url));
@@ -55,21 +50,13 @@ function call(port: number, method: string, path: string, cookie: string | undef
 }
 
 describe('The lessons\' login, against the real Flask-Login 0.6', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'signet-flask-login-'));
-  let server: LessonServer;
-  let database: LessonDatabase;
+  let lesson: StartedLesson;
   let port = 0;
   before(async () => {
-    database = new LessonDatabase(join(dir, 'lesson.sqlite3'));
-    server = await buildServer({ secret: Buffer.from(KEY_HEX, 'hex'), database, passwordParams: { N: 2 ** 10, r: 8, p: 1 }, logRequests: false, log: () => undefined });
-    await server.listen({ port: 0, host: '127.0.0.1' });
-    port = (server.server.address() as AddressInfo).port;
+    lesson = await startLesson({ secret: Buffer.from(KEY_HEX, 'hex') });
+    ({ port } = lesson);
   });
-  after(async () => {
-    await server.close();
-    database.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => lesson.close());
 
   it('a user logged in here is logged in, and fresh, in a Flask app using Flask-Login with the same key', async () => {
     const signedUp = await call(port, 'POST', '/signup', undefined, { username: 'ada', password: 'correct horse', password_confirmation: 'correct horse' });

@@ -4,18 +4,11 @@
  * of its own (better-sqlite3) and a browser's cookie jar.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { buildServer, FRAMEWORKS, type LessonServer } from 'signet-lesson/server/app';
-import { LessonDatabase } from 'signet-lesson/server/database';
+import { FRAMEWORKS } from 'signet-lesson/server/app';
+import type { LessonDatabase } from 'signet-lesson/server/database';
 import { CookieJar, httpRequest, type Answer } from './support/http-client.js';
-
-const SECRET = Buffer.from('3f77855a0851bd4fb8a9b6354b6aa95f', 'hex');
-const dir = mkdtempSync(join(tmpdir(), 'signet-paywall-'));
-after(() => { rmSync(dir, { recursive: true, force: true }); });
+import { startLesson, type StartedLesson } from './support/lesson-server.js';
 
 /** The JSON of a session cookie's payload (a Flask cookie is readable by anyone). */
 function sessionPayload(jar: CookieJar): unknown {
@@ -27,7 +20,7 @@ const bodies = new Map<string, string[]>();
 
 for (const framework of FRAMEWORKS) {
   describe(`The paywall on ${framework}`, () => {
-    let server: LessonServer;
+    let lesson: StartedLesson;
     let database: LessonDatabase;
     let port = 0;
     const answers: string[] = [];
@@ -39,15 +32,10 @@ for (const framework of FRAMEWORKS) {
       return answer;
     };
     before(async () => {
-      database = new LessonDatabase(join(dir, framework, 'lesson.sqlite3'));
-      server = await buildServer({ framework, secret: SECRET, database, logRequests: false, log: () => undefined });
-      await server.listen({ port: 0, host: '127.0.0.1' });
-      port = (server.server.address() as AddressInfo).port;
+      lesson = await startLesson({ framework });
+      ({ database, port } = lesson);
     });
-    after(async () => {
-      await server.close();
-      database.close();
-    });
+    after(() => lesson.close());
 
     it('opens the database only when a lesson needs it, and lists the seeded articles without their text', async () => {
       await get('/sessions/hello');

@@ -141,11 +141,7 @@ describe('RedisStore on a three-node Redis Cluster', () => {
   });
 
   it("revokes a user whose sessions are on several masters: each listed one deleted on its own node, other users' left alone", async () => {
-    await BACKEND.reset();
-    const cluster = redisCluster();
-    const store = storeOn(cluster);
-    const revocation = new Revocation({ generations: store });
-    const engine = new SessionEngine({ secret: SECRET, store, revocation });
+    const { cluster, store, revocation, engine } = await revokingEngine();
     const devices = await Promise.all(Array.from({ length: 20 }, () => request(engine, { act: login('ada') })));
     const grace = await request(engine, { act: login('grace') });
     const keys = devices.map((device) => storageKey(idOf(device.cookie ?? '')));
@@ -173,11 +169,7 @@ describe('RedisStore on a three-node Redis Cluster', () => {
   });
 
   it("refuses a revoked user's session that the index missed by its generation, read from the user's slot on another node", async () => {
-    await BACKEND.reset();
-    const cluster = redisCluster();
-    const store = storeOn(cluster);
-    const revocation = new Revocation({ generations: store });
-    const engine = new SessionEngine({ secret: SECRET, store, revocation });
+    const { cluster, store, revocation, engine } = await revokingEngine();
     const sessions = await Promise.all(Array.from({ length: 6 }, () => request(engine, { act: login('noor') })));
     await cluster.del('signet:{u:noor}:i'); // the index lost them
     assert.deepEqual(await store.sessionsOf('noor'), []);
@@ -190,6 +182,15 @@ describe('RedisStore on a three-node Redis Cluster', () => {
     }
   });
 });
+
+/** An empty cluster, and an engine on its store with revocation read from it. */
+async function revokingEngine(): Promise<{ cluster: RedisClusterClient; store: RedisStore; revocation: Revocation; engine: SessionEngine }> {
+  await BACKEND.reset();
+  const cluster = redisCluster();
+  const store = storeOn(cluster);
+  const revocation = new Revocation({ generations: store });
+  return { cluster, store, revocation, engine: new SessionEngine({ secret: SECRET, store, revocation }) };
+}
 
 const login = (user: string) => (session: Session): void => { session.set('_user_id', user); };
 

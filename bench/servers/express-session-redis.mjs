@@ -9,7 +9,8 @@ import express from 'express';
 import session from 'express-session';
 import { RedisStore } from 'connect-redis';
 import { createClient } from 'redis';
-import { PORT, SECRET, counterBody, lessonBody, parseCookies, userSession } from './common.mjs';
+import { PORT, SECRET } from './common.mjs';
+import { addExpressRoutes } from './express-routes.mjs';
 
 const client = createClient({ url: process.env.REDIS_URL });
 client.on('error', (error) => console.error(`redis: ${error.message}`));
@@ -19,18 +20,5 @@ const app = express();
 app.set('etag', false);
 app.set('x-powered-by', false);
 app.use(session({ store: new RedisStore({ client }), secret: SECRET, name: 'session', resave: false, saveUninitialized: false, cookie: { httpOnly: true, path: '/' } }));
-app.get('/sessions/:key', (req, res) => {
-  req.session.hello = req.session.hello || 'World';
-  req.session.goodnight = req.session.goodnight || 'Moon';
-  res.cookie('mouse', 'Cookie', { path: '/' });
-  res.type('application/json').send(lessonBody(req.params.key, req.session[req.params.key], parseCookies(req.headers.cookie)));
-});
-app.get('/count', (req, res) => {
-  req.session.visits = (req.session.visits ?? 0) + 1;
-  res.type('application/json').send(counterBody(req.session.visits));
-});
-app.get('/mint/:n', (req, res) => {
-  Object.assign(req.session, userSession(Number(req.params.n)));
-  res.send('minted');
-});
+addExpressRoutes(app);
 app.listen(PORT, '127.0.0.1');
