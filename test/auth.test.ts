@@ -64,6 +64,21 @@ for (const framework of FRAMEWORKS) {
         assert.deepEqual(JSON.parse(after.body), { error: 'not logged in' });
       });
 
+      it('writes the session cookie SameSite=Lax while it holds a login, and without SameSite, as Flask does, while it holds none', async () => {
+        const jar = new CookieJar();
+        const sameSite = (answer: Answer): string | undefined => {
+          const header = ([] as string[]).concat(answer.headers['set-cookie'] ?? []).find((line) => line.startsWith('session='));
+          assert.ok(header !== undefined, `a session cookie on ${answer.status}`);
+          return /; SameSite=(\w+)/.exec(header)?.[1];
+        };
+        assert.equal(sameSite(await call(port, 'GET', '/sessions/hello', { jar })), undefined, "the cookie lesson's answer is Flask's");
+        assert.equal(sameSite(await call(port, 'POST', '/login', { jar, json: { username: 'ada', password: signup.password } })), 'Lax');
+        const read = await call(port, 'GET', '/articles/1', { jar });
+        if (kind === 'cookie') assert.equal(sameSite(read), 'Lax', 'a logged-in session written by any route');
+        else assert.equal(read.headers['set-cookie']?.find((line) => line.startsWith('session=')), undefined, 'a stored session keeps the cookie of its login');
+        assert.equal(sameSite(await call(port, 'DELETE', '/logout', { jar })), undefined);
+      });
+
       it('refuses a taken name, a mismatch, a password shorter than 8 or longer than 128, with 422 and the reasons', async () => {
         const taken = await call(port, 'POST', '/signup', { json: { ...signup, username: 'ADA' } });
         assert.equal(taken.status, 422);

@@ -20,11 +20,14 @@ import {
   FLASK_COOKIE,
   Float,
   Markup,
+  MemoryStore,
+  ServerSessions,
   Session,
   Tuple,
   Uuid,
   type CookieOptions,
   type PyDict,
+  type SameSitePolicy,
   type SessionOptions,
   type StandardSchemaV1,
 } from 'signet-session';
@@ -1039,6 +1042,44 @@ describe('The cookie policy, checked at construction', () => {
     const flaskDefaults = construct({ format: 'flask' }).save(new Session().set('a', 1)).setCookie ?? '';
     assert.deepEqual(attributesOf(flaskDefaults), ['HttpOnly', 'Path=/', 'SameSite=Lax']);
     assert.deepEqual(attributesOf(construct({ cookie: { httpOnly: false, sameSite: false } }).save(new Session().set('a', 1)).setCookie ?? ''), ['Path=/']);
+  });
+});
+
+describe('A SameSite policy: the attribute chosen from the session being saved', () => {
+  const laxWhenLoggedIn: SameSitePolicy = (session) => (session.peek('_user_id') === undefined ? false : 'Lax');
+  const sameSiteOf = (header: string | undefined): string | undefined => /; SameSite=(\w+)/.exec(header ?? '')?.[1];
+
+  it('writes each cookie with what the policy answers for its data, on cookie and on store sessions', async () => {
+    const cookies = new CookieSessions({ secret: SECRET, format: 'flask', clock: fixed, cookie: { ...FLASK_COOKIE, sameSite: laxWhenLoggedIn } });
+    assert.equal(cookies.save(new Session().set('hello', 'World')).setCookie, cookies.save(new Session().set('hello', 'World')).setCookie);
+    assert.equal(sameSiteOf(cookies.save(new Session().set('hello', 'World')).setCookie), undefined, "Flask's cookie while nobody is logged in");
+    assert.equal(sameSiteOf(cookies.save(new Session().set('_user_id', '1')).setCookie), 'Lax');
+    // The same data renewed in the same second (the renewal memo) keeps its answer.
+    const opened = cookies.open(valueOf(cookies.save(new Session().set('_user_id', '1')).setCookie));
+    assert.ok(opened.session.get('_user_id') !== undefined);
+    opened.session.reissue = true;
+    assert.equal(sameSiteOf(cookies.save(opened.session).setCookie), 'Lax');
+    // An emptied session is deleted with what the policy answers for no data.
+    const emptied = cookies.open(valueOf(cookies.save(new Session().set('_user_id', '1')).setCookie)).session;
+    emptied.clear();
+    assert.match(cookies.save(emptied).setCookie ?? '', /^session=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; Path=\/$/);
+
+    const store = new ServerSessions({ secret: SECRET, store: new MemoryStore({ clock: fixed }), clock: fixed, cookie: { ...FLASK_COOKIE, sameSite: laxWhenLoggedIn } });
+    for (const [data, expected] of [[{ hello: 'World' }, undefined], [{ _user_id: '1' }, 'Lax']] as const) {
+      const { session, loaded } = await store.open(undefined);
+      for (const [key, value] of Object.entries(data)) session.set(key, value);
+      assert.equal(sameSiteOf((await store.save(session, loaded)).setCookie), expected, JSON.stringify(data));
+    }
+  });
+
+  it('refuses an answer that is no SameSite value, and "None" unless the cookie is always Secure, naming cookie.sameSite', () => {
+    const answering = (answer: unknown, cookie: CookieOptions = {}): CookieSessions => new CookieSessions({ secret: SECRET, clock: fixed, cookie: { ...cookie, sameSite: () => answer as 'Lax' } });
+    for (const answer of ['lax', 'Lax ', undefined, null, true, 1]) {
+      assert.throws(() => answering(answer).save(new Session().set('a', 1)), (error: unknown) => error instanceof TypeError && /^cookie\.sameSite is invalid: its policy returned/.test(error.message), String(answer));
+    }
+    assert.throws(() => answering('None', { secure: 'auto' }).save(new Session().set('a', 1), { secure: true }), /cookie\.sameSite is invalid: its policy returned "None" \(.*"None" needs cookie\.secure: true\)/);
+    assert.match(answering('None', { secure: true }).save(new Session().set('a', 1)).setCookie ?? '', /; Secure; HttpOnly; Path=\/; SameSite=None$/);
+    assert.match(answering('Strict').save(new Session().set('a', 1)).setCookie ?? '', /; HttpOnly; Path=\/; SameSite=Strict$/);
   });
 });
 

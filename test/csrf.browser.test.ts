@@ -53,6 +53,8 @@ describe('Cross-site requests from a real browser', () => {
     assert.equal(signedUp, 201, 'a same-origin fetch is let through');
     const loggedIn = async (): Promise<number> => page.evaluate(async () => (await fetch('/check_session')).status);
     assert.equal(await loggedIn(), 200);
+    const cookie = (await context.cookies()).find((each) => each.name === 'session');
+    assert.equal(cookie?.sameSite, 'Lax', 'the logged-in cookie, as the browser keeps it');
 
     const other = await context.newPage();
     for (const [path, target] of [['/form-login', '/login'], ['/form-logout-all', '/logout_all']] as const) {

@@ -28,6 +28,8 @@ export {
   type SavedSession,
   type SessionFormat,
   type SessionOptions,
+  type SameSitePolicy,
+  type SessionReader,
   type SessionSchema,
   type StandardSchemaV1,
 } from './core/cookie-sessions.js';

@@ -19,7 +19,7 @@ import { Inspector } from './inspector.js';
 import { LessonDatabase } from './database.js';
 import { errorAnswer, type HttpAnswer, type LessonRoutes } from './lesson-http.js';
 import { paywallAnswer } from './paywall.js';
-import { AuthRoutes, crossSite } from './auth.js';
+import { AuthRoutes, crossSite, laxOnceLoggedIn } from './auth.js';
 import { Revocation } from 'signet-session/core/revocation';
 import { RedisStore } from 'signet-session/redis';
 import type { ScryptParams } from './passwords.js';
@@ -119,7 +119,7 @@ export async function buildServer(options: LessonServerOptions): Promise<LessonS
 
 function lessonParts(options: LessonServerOptions): LessonParts {
   const log = options.log ?? writeLine;
-  const cookie = { ...FLASK_COOKIE, ...options.session?.cookie };
+  const cookie = { ...FLASK_COOKIE, sameSite: laxOnceLoggedIn, ...options.session?.cookie };
   const clock = options.clock === undefined ? {} : { clock: options.clock };
   const { secretFallbacks, permanentLifetime, idleTimeout, absoluteTimeout } = options.session ?? {};
   const sessions =

@@ -7,6 +7,7 @@
  * Sec-Fetch-Site), as CSRF defence beside SameSite.
  */
 import { createHash } from 'node:crypto';
+import type { SameSitePolicy } from 'signet-session/core/cookie-sessions';
 import { renderFlaskJson } from 'signet-session/core/json-provider';
 import type { PyValue } from 'signet-session/core/python-types';
 import type { Revocation } from 'signet-session/core/revocation';
@@ -34,6 +35,14 @@ export interface LessonRequest {
 
 /** Flask-Login 0.6's session keys. */
 export const FLASK_LOGIN_KEYS = ['_user_id', '_fresh', '_id', '_remember', '_remember_seconds'] as const;
+
+/**
+ * The lesson server's SameSite: none while nobody is logged in, so the cookie lesson's
+ * answers stay Flask's to the byte, and Lax once the session holds a login, the cookie
+ * that carries authority (CSRF: with the Origin and Sec-Fetch-Site checks below).
+ */
+export const laxOnceLoggedIn: SameSitePolicy = (session) => (session.peek('_user_id') === undefined ? false : 'Lax');
+
 const USERNAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const INVALID_LOGIN = 'Invalid username or password';
 

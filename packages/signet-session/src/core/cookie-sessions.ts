@@ -7,7 +7,7 @@
 import { BadPayload, CookieTooLarge, err, ok, type BadData, type Result } from './errors.js';
 import { checkTimeouts } from './timeouts.js';
 import { FlaskSessionCodec, DEFAULT_MAX_AGE } from './flask-session.js';
-import type { PyDict } from './python-types.js';
+import type { PyDict, PyValue } from './python-types.js';
 import { MAX_SEALED_NAME_BYTES, SealedCodec, showName, type RandomBytes } from './sealed.js';
 import { Session, type OpenedData } from './session.js';
 import { secretBytes, type Clock, type Secret } from './signer.js';
@@ -16,6 +16,18 @@ import { StringMemo } from './memo.js';
 import { dumpTaggedJson } from './tagged-json.js';
 
 export type SessionFormat = 'flask' | 'sealed';
+
+/** What a {@link SameSitePolicy} reads of the session being saved. */
+export interface SessionReader {
+  peek(key: string): PyValue | undefined;
+}
+
+/**
+ * The SameSite attribute for one session's cookie, from its data alone (the same data
+ * gets the same answer: renewals are remembered by their data). "None" needs
+ * `cookie.secure: true`.
+ */
+export type SameSitePolicy = (session: SessionReader) => SameSite | false;
 
 /**
  * A validator for the session data: a Standard Schema (https://standardschema.dev:
@@ -47,8 +59,12 @@ export interface CookieOptions {
   readonly httpOnly?: boolean;
   /** SESSION_COOKIE_SECURE. Default "auto": Secure when the request came over HTTPS. */
   readonly secure?: boolean | 'auto';
-  /** SESSION_COOKIE_SAMESITE. Default "Lax"; false writes no attribute (Flask's default). */
-  readonly sameSite?: SameSite | false;
+  /**
+   * SESSION_COOKIE_SAMESITE. Default "Lax"; false writes no attribute (Flask's default).
+   * Or a policy: a pure function of the session's data, asked each time its cookie is
+   * written, such as "Lax once a user is logged in" (the lesson server's).
+   */
+  readonly sameSite?: SameSite | false | SameSitePolicy;
   /** SESSION_COOKIE_PARTITIONED (CHIPS). Default false; needs Secure. */
   readonly partitioned?: boolean;
 }
@@ -195,12 +211,10 @@ export class CookieSessions<T extends PyDict = PyDict> {
           })
         : undefined;
     this.schema = options.schema;
-    this.plainAttributes = cookieAttributes(this.settings.cookie, false);
-    this.secureAttributes = cookieAttributes(this.settings.cookie, true);
+    this.attributesFor = attributePicker(this.settings.cookie);
   }
 
-  private readonly plainAttributes: CookieAttributes;
-  private readonly secureAttributes: CookieAttributes;
+  private readonly attributesFor: AttributePicker;
   private readonly renewals = new StringMemo<SavedSession>('renewals');
 
   get cookieName(): string {
@@ -259,7 +273,7 @@ export class CookieSessions<T extends PyDict = PyDict> {
    */
   save(session: Session<T>, request: RequestFacts = {}): SavedSession {
     const secure = this.settings.cookie.secure === 'auto' ? request.secure === true : this.settings.cookie.secure;
-    const attributes = secure ? this.secureAttributes : this.plainAttributes;
+    const attributes = this.attributesFor(secure, session);
     if (session.isEmpty()) {
       if (!session.modified) return session.accessed ? VARY : NO_VARY;
       return { vary: true, setCookie: this.deletion(attributes) };
@@ -354,14 +368,41 @@ const NEW_SESSION: OpenedData<never> = Object.freeze({});
 const VARY: SavedSession = Object.freeze({ vary: true });
 const NO_VARY: SavedSession = Object.freeze({ vary: false });
 
-/** The Set-Cookie attributes of a configuration, for a plain and for a secure request. */
-function cookieAttributes(cookie: ResolvedSettings['cookie'], secure: boolean): CookieAttributes {
+/** The Set-Cookie attributes of one session's cookie, over a plain or a secure request. */
+export type AttributePicker = (secure: boolean, session: SessionReader) => CookieAttributes;
+
+/**
+ * Every attribute set a configuration can write, made once: a static SameSite gives two
+ * (plain and secure), a policy two per answer it may give.
+ */
+export function attributePicker(cookie: ResolvedSettings['cookie']): AttributePicker {
+  const pair = (sameSite: SameSite | false): readonly [CookieAttributes, CookieAttributes] => [cookieAttributes(cookie, sameSite, cookie.secure === true), cookieAttributes(cookie, sameSite, cookie.secure !== false)];
+  const policy = cookie.sameSite;
+  if (typeof policy !== 'function') {
+    const [plain, secure] = pair(policy);
+    return (isSecure) => (isSecure ? secure : plain);
+  }
+  const pairs = new Map<SameSite | false, readonly [CookieAttributes, CookieAttributes]>(SAME_SITE_ANSWERS.filter((answer) => answer !== 'None' || cookie.secure === true).map((answer) => [answer, pair(answer)]));
+  return (isSecure, session) => {
+    const answer = policy(session);
+    const attributes = pairs.get(answer);
+    // A programmer error, found on the first cookie the policy gets wrong.
+    if (attributes === undefined) {
+      throw new TypeError(`cookie.sameSite is invalid: its policy returned ${JSON.stringify(answer)} (return "Strict", "Lax" or false${cookie.secure === true ? ', or "None"' : '; "None" needs cookie.secure: true'})`);
+    }
+    return isSecure ? attributes[1] : attributes[0];
+  };
+}
+
+const SAME_SITE_ANSWERS: ReadonlyArray<SameSite | false> = ['Strict', 'Lax', 'None', false];
+
+function cookieAttributes(cookie: ResolvedSettings['cookie'], sameSite: SameSite | false, secure: boolean): CookieAttributes {
   return Object.freeze({
     ...(cookie.domain === undefined ? {} : { domain: cookie.domain }),
     path: cookie.path,
     secure,
     httpOnly: cookie.httpOnly,
-    ...(cookie.sameSite === false ? {} : { sameSite: cookie.sameSite }),
+    ...(sameSite === false ? {} : { sameSite }),
     ...(cookie.partitioned ? { partitioned: true } : {}),
   });
 }
@@ -417,8 +458,8 @@ export function resolveSettings(options: SessionOptions): ResolvedSettings {
     throw new TypeError(`cookie.domain is invalid: ${JSON.stringify(given.domain)} (a host name such as example.com, with no scheme, port or path, in ASCII: write an international name in punycode, xn--...)`);
   }
   if (![true, false, 'auto'].includes(cookie.secure)) throw new TypeError(`cookie.secure is invalid: ${JSON.stringify(cookie.secure)} (give true, false or "auto")`);
-  if (cookie.sameSite !== false && !['Strict', 'Lax', 'None'].includes(cookie.sameSite)) {
-    throw new TypeError(`cookie.sameSite is invalid: ${JSON.stringify(cookie.sameSite)} (give "Strict", "Lax", "None" or false)`);
+  if (cookie.sameSite !== false && typeof cookie.sameSite !== 'function' && !['Strict', 'Lax', 'None'].includes(cookie.sameSite)) {
+    throw new TypeError(`cookie.sameSite is invalid: ${JSON.stringify(cookie.sameSite)} (give "Strict", "Lax", "None", false, or a policy function)`);
   }
   // RFC 6265bis §4.1.3: browsers refuse prefixed cookies that break these rules.
   if (name.startsWith('__Host-') && (cookie.secure !== true || cookie.path !== '/' || given.domain !== undefined)) {

@@ -13,7 +13,7 @@
  * request ran.
  */
 import { BadData, err, ok, type Result } from './errors.js';
-import { resolveSettings, type CookieOptions, type ResolvedSettings, type SavedSession } from './cookie-sessions.js';
+import { attributePicker, resolveSettings, type AttributePicker, type CookieOptions, type ResolvedSettings, type SavedSession } from './cookie-sessions.js';
 import { serializeSetCookie, type CookieAttributes } from './cookie-header.js';
 import { setOwn, type PyDict } from './python-types.js';
 import { Session, type OpenedData } from './session.js';
@@ -83,7 +83,7 @@ export class ServerSessions<T extends PyDict = PyDict> {
   private readonly clock: Clock;
   private readonly strict: boolean;
   private readonly prefix: string;
-  private readonly attributes: { readonly plain: CookieAttributes; readonly secure: CookieAttributes };
+  private readonly attributesFor: AttributePicker;
 
   /** @throws TypeError naming the option, for a configuration that cannot work. */
   constructor(options: ServerSessionOptions) {
@@ -98,9 +98,7 @@ export class ServerSessions<T extends PyDict = PyDict> {
     this.strict = options.strict ?? false;
     this.prefix = options.keyPrefix ?? 'signet';
     if (!/^[A-Za-z0-9:_-]{1,64}$/.test(this.prefix)) throw new TypeError(`keyPrefix is invalid: ${JSON.stringify(this.prefix)} (letters, digits, ":", "_" and "-", at most 64)`);
-    const { cookie } = this.settings;
-    const base = { ...(cookie.domain === undefined ? {} : { domain: cookie.domain }), path: cookie.path, httpOnly: cookie.httpOnly, ...(cookie.sameSite === false ? {} : { sameSite: cookie.sameSite }), ...(cookie.partitioned ? { partitioned: true } : {}) };
-    this.attributes = { plain: { ...base, secure: cookie.secure === true }, secure: { ...base, secure: cookie.secure !== false } };
+    this.attributesFor = attributePicker(this.settings.cookie);
   }
 
   get cookieName(): string {
@@ -175,7 +173,7 @@ export class ServerSessions<T extends PyDict = PyDict> {
    * window has passed.
    */
   async save(session: Session<T>, loaded: LoadedSession, request: { readonly secure?: boolean; readonly userAgent?: string | (() => string | undefined) } = {}): Promise<SavedServerSession> {
-    const attributes = (this.settings.cookie.secure === 'auto' ? request.secure === true : this.settings.cookie.secure) ? this.attributes.secure : this.attributes.plain;
+    const attributes = this.attributesFor(this.settings.cookie.secure === 'auto' ? request.secure === true : this.settings.cookie.secure, session);
     const vary = session.accessed;
     const now = this.now();
     if (loaded.key === undefined || loaded.stored === undefined) {
