@@ -28,12 +28,6 @@ export { canonicalUrl, decodeRequestPath, MOUSE_COOKIE, SERVER_TIMEOUTS } from '
 
 export { FRAMEWORK_NAMES, FRAMEWORKS, type Framework } from './frameworks.js';
 
-/** The paths of the lessons after the cookie one (paywall.ts, auth.ts), in a router's spelling. */
-export const LESSON_PATHS = [
-  '/articles', '/articles/:id', '/clear', '/members_only_articles', '/members_only_articles/:id',
-  '/signup', '/login', '/check_session', '/logout', '/account/sessions', '/account/sessions/:id', '/logout_all',
-] as const;
-
 export interface LessonServerOptions {
   /** Which framework serves the lesson; Fastify by default. The answers are the same on each. */
   readonly framework?: Framework;
