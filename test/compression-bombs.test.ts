@@ -87,7 +87,7 @@ for (const framework of FRAMEWORKS) {
       const answer = await httpRequest(migratingPort, '/sessions/hello', { headers: { cookie: `session=${cookie}` } });
       assert.equal(answer.status, 200);
       const issued = setCookieFor(answer, 'session') ?? '';
-      assert.ok(issued.startsWith('session=S1.') && issued.length < 300, `a new, small sealed session: ${issued.length} bytes`);
+      assert.ok(issued.startsWith('session=S2.') && issued.length < 300, `a new, small sealed session: ${issued.length} bytes`);
     });
 
     it('POST /inspect/decode with the server key does not inflate a 5.5 MB bomb behind a wrong signature, and answers in a few hundred bytes', async () => {

@@ -550,11 +550,11 @@ describe('The sealed format', () => {
 
   it('seals the session as the plaintext [createdAt, issuedAt, expiresAt, Flask tagged JSON], decryptable from the documented layout', async () => {
     let nonceCalls = 0;
-    const nonce = Buffer.from('0102030405060708090a0b0c', 'hex');
+    const nonce = Buffer.from('0102030405060708090a0b0c0d0e0f101112131415161718', 'hex');
     const sessions = sealedSessions({
       randomBytes: (size) => {
         nonceCalls++;
-        assert.equal(size, 12);
+        assert.equal(size, 24);
         return nonce;
       },
     });
@@ -562,7 +562,7 @@ describe('The sealed format', () => {
     const token = issue(sessions, data);
     assert.equal(nonceCalls, 1);
     const parsed = parseToken(token);
-    assert.equal(parsed.version, 'S1');
+    assert.equal(parsed.version, 'S2');
     assert.equal(parsed.keyId, referenceKey(SECRET, 'session').id);
     assert.match(parsed.keyId, /^[A-Za-z0-9_-]{8}$/, 'six bytes of key id');
     assert.deepEqual(parsed.nonce, nonce, 'the nonce leads the body');
@@ -592,7 +592,7 @@ describe('The sealed format', () => {
 
   /** A token whose body's byte length is `remainder` modulo 3 (1 or 2: the last base64 character has spare bits). */
   function tokenWithBodyLength(remainder: 0 | 1 | 2): string {
-    const sessions = sealedSessions({ randomBytes: () => Buffer.alloc(12, 9) });
+    const sessions = sealedSessions({ randomBytes: () => Buffer.alloc(24, 9) });
     for (let n = 0; n < 3; n++) {
       const token = issue(sessions, { user: 'ada' + 'x'.repeat(n) });
       if (Buffer.from(token.split('.')[2] ?? '', 'base64url').length % 3 === remainder) return token;
@@ -633,7 +633,7 @@ describe('The sealed format', () => {
     assert.equal(other.open(token).rejected?.reason, 'unknown-key');
     const { id } = referenceKey(SECRET, 'other');
     const [, , body] = token.split('.');
-    assert.equal(other.open(`S1.${id}.${body ?? ''}`).rejected?.reason, 'decrypt-failed');
+    assert.equal(other.open(`S2.${id}.${body ?? ''}`).rejected?.reason, 'decrypt-failed');
     // The control: the same layout sealed for "other" opens there.
     assert.equal(other.open(referenceSeal({ createdAt: NOW, issuedAt: NOW, expiresAt: NOW + 60 }, '{}', SECRET, 'other')).rejected, undefined);
   });
@@ -641,6 +641,34 @@ describe('The sealed format', () => {
   it('refuses a token sealed with another secret as unknown-key', () => {
     const token = issue(sealedSessions({ secret: STRANGER }), { user: 'ada' });
     assert.equal(sealedSessions().open(token).rejected?.reason, 'unknown-key');
+  });
+
+  it('opens a token of the format before (S1, AES-256-GCM), under the current key or a fallback, and re-issues it as S2 on the same save', () => {
+    for (const [secret, options] of [[SECRET, {}], [OLD_SECRETS[1], { secretFallbacks: [...OLD_SECRETS] }]] as const) {
+      const old = referenceSeal({ createdAt: NOW - 100, issuedAt: NOW - 60, expiresAt: NOW + 3600 }, '{"user":"ada"}', secret, 'session', undefined, 'S1');
+      assert.equal(parseToken(old).version, 'S1');
+      const sessions = sealedSessions(options);
+      const { session, rejected } = sessions.open(old);
+      assert.equal(rejected, undefined);
+      assert.equal(session.get('user'), 'ada');
+      assert.equal(session.createdAt, NOW - 100);
+      const reissued = valueOf(sessions.save(session).setCookie);
+      assert.equal(parseToken(reissued).version, 'S2');
+      assert.equal(parseToken(reissued).keyId, referenceKey(SECRET, 'session').id);
+      const fields = readPlaintext(referenceOpen(reissued, SECRET, 'session'));
+      assert.deepEqual([fields.createdAt, fields.issuedAt, fields.data], [NOW - 100, NOW, { user: 'ada' }], 'the session keeps its start, at a new issue time');
+    }
+  });
+
+  it('refuses an S1 token that is changed, sealed for another name or under the S2 key id', () => {
+    const old = referenceSeal({ createdAt: NOW, issuedAt: NOW, expiresAt: NOW + 60 }, '{"user":"ada"}', SECRET, 'session', undefined, 'S1');
+    const sessions = sealedSessions();
+    const [version, id, body = ''] = old.split('.');
+    const flipped = body.slice(0, 20) + (body[20] === 'A' ? 'B' : 'A') + body.slice(21);
+    assert.equal(sessions.open(`${version}.${id}.${flipped}`).rejected?.reason, 'decrypt-failed');
+    assert.equal(sessions.open(`S1.${referenceKey(SECRET, 'session').id}.${body}`).rejected?.reason, 'unknown-key', 'the S2 key id is not an S1 one');
+    assert.equal(sessions.open(`S2.${id}.${body}`).rejected?.reason, 'unknown-key', 'nor the other way');
+    assert.equal(sealedSessions({ cookie: { name: 'other' } }).open(old).rejected?.reason, 'unknown-key');
   });
 
   it('rotates keys: the newest seals, an older one opens and its token is re-issued with the newest key id', () => {
@@ -720,7 +748,7 @@ describe('Migration from the Flask format', () => {
     assert.equal(session.modified, false);
     const saved = sessions.save(session);
     const token = valueOf(saved.setCookie);
-    assert.ok(token.startsWith('S1.'), token);
+    assert.ok(token.startsWith('S2.'), token);
     const fields = readPlaintext(referenceOpen(token, SECRET, 'session'));
     assert.equal(fields.createdAt, NOW - 30, 'the session began when Flask signed it');
     assert.equal(fields.issuedAt, NOW);
@@ -847,7 +875,7 @@ describe('The size budget (MAX_COOKIE_SIZE)', () => {
   /** The Set-Cookie size of a sealed {"v": "x" * length} at NOW, from the layout alone. */
   function predictedSealedSize(length: number, attributes: string): number {
     const plaintext = `[${NOW},${NOW},${NOW + LIFETIME},{"v":"${'x'.repeat(length)}"}]`;
-    const token = `S1.${'k'.repeat(8)}.${'b'.repeat(base64UrlLength(12 + plaintext.length + 16))}`;
+    const token = `S2.${'k'.repeat(8)}.${'b'.repeat(base64UrlLength(24 + plaintext.length + 16))}`;
     return Buffer.byteLength(`session=${token}${attributes}`, 'latin1');
   }
 
@@ -1037,7 +1065,7 @@ describe('The cookie policy, checked at construction', () => {
 
   it('defaults to the sealed format, HttpOnly, Path=/ and SameSite=Lax', () => {
     const header = construct({}).save(new Session().set('a', 1)).setCookie ?? '';
-    assert.ok(valueOf(header).startsWith('S1.'));
+    assert.ok(valueOf(header).startsWith('S2.'));
     assert.deepEqual(attributesOf(header), ['HttpOnly', 'Path=/', 'SameSite=Lax']);
     const flaskDefaults = construct({ format: 'flask' }).save(new Session().set('a', 1)).setCookie ?? '';
     assert.deepEqual(attributesOf(flaskDefaults), ['HttpOnly', 'Path=/', 'SameSite=Lax']);

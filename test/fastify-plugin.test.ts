@@ -55,7 +55,7 @@ describe('signetSession over HTTP', () => {
       assert.deepEqual(JSON.parse(answer.body), { count: expected });
       assert.equal(answer.headers.vary, 'Cookie');
       const header = setCookieFor(answer, 'session');
-      assert.match(header ?? '', /^session=S1\.[^;]+; HttpOnly; Path=\/; SameSite=Lax$/);
+      assert.match(header ?? '', /^session=S2\.[^;]+; HttpOnly; Path=\/; SameSite=Lax$/);
       jar.store(answer);
     }
     const stored = readPlaintext(referenceOpen(jar.get('session') ?? '', SECRET, 'session'));

@@ -307,7 +307,7 @@ for (const on of FRAMEWORKS) {
         const setCookie = ([] as string[]).concat(first.headers['set-cookie'] ?? []).find((c) => c.startsWith('session='));
         assert.ok(setCookie !== undefined);
         const value = setCookie.slice('session='.length, setCookie.indexOf(';'));
-        assert.match(value, /^S1\./, 'a sealed token');
+        assert.match(value, /^S2\./, 'a sealed token');
         const { json } = await sealed.decode({ cookie: value });
         assert.equal(json.format, 'sealed');
         assert.equal(json.verified, true, JSON.stringify(json.checks));

@@ -84,7 +84,7 @@ describe('The README examples', () => {
         const answer = await httpRequest(port, '/visits', { headers: { cookie: jar.header() } });
         assert.equal(answer.status, 200);
         assert.deepEqual(JSON.parse(answer.body), { visits });
-        assert.match(setCookieFor(answer, 'session') ?? '', /^session=S1\.[\w-]+\.[\w-]+; HttpOnly; Path=\/; SameSite=Lax$/);
+        assert.match(setCookieFor(answer, 'session') ?? '', /^session=S2\.[\w-]+\.[\w-]+; HttpOnly; Path=\/; SameSite=Lax$/);
         assert.equal(answer.headers.vary, 'Cookie');
         jar.store(answer);
       }
@@ -95,7 +95,7 @@ describe('The README examples', () => {
     const { visit } = await import('../examples/core.js');
     const first = visit(undefined, true);
     assert.equal(first.visits, 1);
-    assert.match(first.setCookie ?? '', /^session=S1\..*; Secure; HttpOnly; Path=\/; SameSite=Lax$/);
+    assert.match(first.setCookie ?? '', /^session=S2\..*; Secure; HttpOnly; Path=\/; SameSite=Lax$/);
     const value = (first.setCookie ?? '').split(';')[0]?.slice('session='.length);
     assert.equal(visit(value, true).visits, 2);
   });

@@ -141,7 +141,7 @@ for (const on of FRAMEWORKS) {
       framework = on;
     });
 
-    it('SESSION_FORMAT=sealed: the session cookie is an S1 token under the lesson key, and the lesson answers as with Flask format', async () => {
+    it('SESSION_FORMAT=sealed: the session cookie is an S2 token under the lesson key, and the lesson answers as with Flask format', async () => {
       const [sealed, flask] = await Promise.all([
         start({ SECRET_KEY: `hex:${LESSON_HEX}`, SESSION_FORMAT: 'sealed' }),
         start({ SECRET_KEY: `hex:${LESSON_HEX}` }),
@@ -155,7 +155,7 @@ for (const on of FRAMEWORKS) {
       );
       const first = fromSealed.answers[0] as Answer;
       const header = setCookieFor(first, 'session') ?? '';
-      assert.match(header, /^session=S1\.[A-Za-z0-9_-]{8}\.[A-Za-z0-9_-]+; HttpOnly; Path=\/$/, 'the lesson keeps Flask cookie attributes');
+      assert.match(header, /^session=S2\.[A-Za-z0-9_-]{8}\.[A-Za-z0-9_-]+; HttpOnly; Path=\/$/, 'the lesson keeps Flask cookie attributes');
       assert.equal(setCookieFor(first, 'mouse'), 'mouse=Cookie; Path=/');
       const token = cookieValue(header);
       assert.equal(parseToken(token).keyId, referenceKey(LESSON_KEY, 'session').id);
@@ -175,7 +175,7 @@ for (const on of FRAMEWORKS) {
       assert.equal(migrated.status, 200);
       assert.equal(bodyOf(migrated).session.session_value, 'Signed');
       const token = cookieValue(setCookieFor(migrated, 'session') ?? '');
-      assert.ok(token.startsWith('S1.'), token);
+      assert.ok(token.startsWith('S2.'), token);
       assert.deepEqual(readPlaintext(referenceOpen(token, LESSON_KEY, 'session')).data, { goodnight: 'Moon', hello: 'Signed' });
       // The sealed cookie is then read back as it is.
       const again = await httpRequest(migrating.port, '/sessions/hello', { headers: { cookie: `session=${token}` } });

@@ -11,7 +11,7 @@ import { Markup, Tuple, Uuid, type PyDict, type PyValue } from 'signet-session';
 import type { RawRequest } from './http-raw.js';
 import { Picker, weighted, type Rng } from './rng.js';
 import type { ServerFormat } from './server.js';
-import { nonceFrom, sealPlaintext, sealedCookie, signPayload, signPayloadWrongKey, signedCookie, payloadOf, now, SEALED_KEY_ID, type Bomb } from './tokens.js';
+import { nonceFrom, sealPlaintext, sealPlaintextVersion1, sealedCookie, signPayload, signPayloadWrongKey, signedCookie, payloadOf, now, SEALED_KEY_ID, type Bomb } from './tokens.js';
 
 export interface Pools {
   readonly format: ServerFormat;
@@ -330,9 +330,10 @@ export class HostileTraffic {
       [1, () => sealPlaintext(`[1.5,"x",-1,{"n":${i}}]`, nonce)],
       [1, () => sealPlaintext(`[${t},${t},${t + 60},{"n":${i}},5]`, nonce)],
       [1, () => sealPlaintext(`[${t},${t},${t + 60},{"n":${i}}]`, nonce, true)],
-      [1, () => `S1.${SEALED_KEY_ID}.${Buffer.alloc(40, i & 0xff).toString('base64url')}`],
+      [1, () => sealPlaintextVersion1(`[${t},${t},${t + 60},{"hello":"World","n":${i}}]`, nonce)],
+      [1, () => `S2.${SEALED_KEY_ID}.${Buffer.alloc(52, i & 0xff).toString('base64url')}`],
       [1, () => `S2.${SEALED_KEY_ID}.${this.random64(60)}`],
-      [1, () => `S1.${this.random64(8)}.${this.random64(80)}`],
+      [1, () => `S2.${this.random64(8)}.${this.random64(80)}`],
       [1, () => signPayload(payloadOf(`{"hello":"World","n":${i}}`, false))],
     ] as const)();
   }

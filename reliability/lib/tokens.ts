@@ -4,11 +4,10 @@
  * near-valid ones, sealed ones (with the documented layout, node:crypto only), and
  * compression bombs: a small cookie whose payload inflates to megabytes.
  */
-import { createCipheriv } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { FlaskSessionCodec, TimestampSigner, FLASK_SESSION_SALT, type PyDict } from 'signet-session';
 import { flaskSign } from '../../test/support/flask-tools.js';
-import { referenceKey } from '../../test/support/sealed-reference.js';
+import { referenceKey, referenceSealPlaintext } from '../../test/support/sealed-reference.js';
 import { LESSON_KEY } from './server.js';
 import type { Rng } from './rng.js';
 
@@ -128,16 +127,15 @@ export function flaskMadeCookies(): { cookies: string[]; bomb: Bomb } {
 }
 
 const sealingKey = referenceKey(LESSON_KEY, 'session');
-const otherSealingKey = referenceKey('not the lesson key', 'session');
 
-/** A sealed token for a plaintext, with the layout of src/core/sealed.ts's header, made with node:crypto. */
+/** A sealed (S2) token for a plaintext, with the layout of src/core/sealed.ts's header, made with node:crypto. */
 export function sealPlaintext(plaintext: string, nonce: Buffer, wrongKey = false): string {
-  const { key, id } = wrongKey ? otherSealingKey : sealingKey;
-  const header = `S1.${id}`;
-  const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: 16 });
-  cipher.setAAD(Buffer.from(header, 'latin1'));
-  const body = Buffer.concat([nonce, cipher.update(plaintext, 'latin1'), cipher.final(), cipher.getAuthTag()]);
-  return `${header}.${body.toString('base64url')}`;
+  return referenceSealPlaintext(plaintext, wrongKey ? 'not the lesson key' : LESSON_KEY, 'session', nonce);
+}
+
+/** The same in the format before (S1, AES-256-GCM), which signet still opens: the first 12 bytes of the nonce. */
+export function sealPlaintextVersion1(plaintext: string, nonce: Buffer): string {
+  return referenceSealPlaintext(plaintext, LESSON_KEY, 'session', nonce.subarray(0, 12), 'S1');
 }
 
 /** A sealed session `[created, issued, expires, data]` valid now. */
@@ -149,9 +147,9 @@ export function sealedCookie(dataJson: string, nonce: Buffer, times?: { created:
 
 export const SEALED_KEY_ID = sealingKey.id;
 
-/** A 12-byte nonce from the generator. */
+/** A 24-byte nonce (the sealed format's) from the generator. */
 export function nonceFrom(rng: Rng): Buffer {
-  const nonce = Buffer.allocUnsafe(12);
-  for (let i = 0; i < 12; i += 4) nonce.writeUInt32LE(Math.floor(rng.next() * 4294967296), i);
+  const nonce = Buffer.allocUnsafe(24);
+  for (let i = 0; i < 24; i += 4) nonce.writeUInt32LE(Math.floor(rng.next() * 4294967296), i);
   return nonce;
 }

@@ -65,12 +65,12 @@ function tokenLike(): fc.Arbitrary<string> {
     signedCookie({ hello: 'x'.repeat(200), list: [1, 2, 3] }),
     signPayload(payloadOf('{"a":"' + 'y'.repeat(300) + '"}', true)),
     signPayload(payloadOf('[1,2]', false)),
-    sealedCookie('{"hello":"World"}', Buffer.alloc(12, 1)),
-    sealPlaintext(`[${t},${t},${t + 60},[]]`, Buffer.alloc(12, 2)),
+    sealedCookie('{"hello":"World"}', Buffer.alloc(24, 1)),
+    sealPlaintext(`[${t},${t},${t + 60},[]]`, Buffer.alloc(24, 2)),
     '.eJyrVspIzcnJV7JSCs8vyklRqgUAKV0FMA.ZxYZ.sig',
-    'S1.abcdefgh.AAAA',
+    'S2.abcdefgh.AAAA',
   ];
-  const chars = ['.', '=', '-', '_', '+', '/', 'A', 'z', '0', ' ', '%', '\xff', 'é', '\0', 'S1', '.eJ'];
+  const chars = ['.', '=', '-', '_', '+', '/', 'A', 'z', '0', ' ', '%', '\xff', 'é', '\0', 'S1', 'S2', '.eJ'];
   const edit = fc.record({ at: fc.nat(), char: fc.constantFrom(...chars), kind: fc.constantFrom('replace', 'insert', 'delete', 'truncate') });
   const edited = fc.tuple(fc.constantFrom(...valid), fc.array(edit, { maxLength: 4 })).map(([token, edits]) => {
     let text = token;
@@ -88,8 +88,8 @@ function tokenLike(): fc.Arbitrary<string> {
     fc.tuple(jsonLike, fc.boolean()).map(([json, compress]) => signPayload(payloadOf(json, compress))),
     fc.uint8Array({ maxLength: 200 }).map((bytes) => signPayload(Buffer.from(bytes).toString('base64url'))),
     fc.uint8Array({ maxLength: 200 }).map((bytes) => signPayload('.' + Buffer.from(bytes).toString('base64url'))),
-    fc.tuple(jsonLike, fc.integer({ min: -10, max: 10 })).map(([json, shift]) => sealPlaintext(`[${t},${t + shift},${t + 60 + shift},${json}]`, Buffer.alloc(12, 3))),
-    fc.tuple(jsonLike).map(([json]) => sealPlaintext(json, Buffer.alloc(12, 4))),
+    fc.tuple(jsonLike, fc.integer({ min: -10, max: 10 })).map(([json, shift]) => sealPlaintext(`[${t},${t + shift},${t + 60 + shift},${json}]`, Buffer.alloc(24, 3))),
+    fc.tuple(jsonLike).map(([json]) => sealPlaintext(json, Buffer.alloc(24, 4))),
   );
   return fc.oneof(edited, signedAny, piecesOf(chars, 40), anyText, latin1);
 }
@@ -191,7 +191,7 @@ export const PROPERTIES: readonly Property[] = [
   },
   {
     name: 'inspectCookie shows a signature as matching only when it does',
-    arbitrary: tokenLike().filter((token) => /^[\x20-\x7e]*$/.test(token) && !token.startsWith('S1.')),
+    arbitrary: tokenLike().filter((token) => /^[\x20-\x7e]*$/.test(token) && !token.startsWith('S1.') && !token.startsWith('S2.')),
     check: (input) => {
       let inspection;
       try {

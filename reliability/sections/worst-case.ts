@@ -104,10 +104,10 @@ export const FAMILIES: readonly Family[] = [
 
   ...([
     // split('.') makes n strings: both sizes above V8's large-object size (and the memo's 4096).
-    ['S1, then 4n dots', (n: number) => `S1${'.'.repeat(n * 4)}`],
-    ['a body of n characters that does not authenticate', (n: number) => `S1.${SEALED_KEY_ID}.${'A'.repeat(n)}`],
-    ['valid: a string of n characters', (n: number) => sealedCookie(`{"a":"${'x'.repeat(n)}"}`, Buffer.alloc(12, 5))],
-    ['valid: a list of n/16 strings', (n: number) => sealedCookie(`{"a":[${r('"xxxxxxxxxxxxx",', n)}"x"]}`, Buffer.alloc(12, 6))],
+    ['S2, then 4n dots', (n: number) => `S2${'.'.repeat(n * 4)}`],
+    ['a body of n characters that does not authenticate', (n: number) => `S2.${SEALED_KEY_ID}.${'A'.repeat(n)}`],
+    ['valid: a string of n characters', (n: number) => sealedCookie(`{"a":"${'x'.repeat(n)}"}`, Buffer.alloc(24, 5))],
+    ['valid: a list of n/16 strings', (n: number) => sealedCookie(`{"a":[${r('"xxxxxxxxxxxxx",', n)}"x"]}`, Buffer.alloc(24, 6))],
   ] as const).map(([name, make]): Family => ({ parser: 'SealedCodec.open', name, n: MEMO_FREE, make, run: (input) => sealed.open(input) })),
 
   ...([

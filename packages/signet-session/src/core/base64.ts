@@ -19,6 +19,19 @@ export function encodeBase64(bytes: Uint8Array): string {
 }
 
 const URL_SAFE = /^[A-Za-z0-9_-]*$/;
+
+/**
+ * Whether a text is the one base64url spelling (unpadded) of some bytes: its alphabet,
+ * no lone last character, and zero in the low bits a last character leaves over. Node's
+ * decoder ignores both of those, so several texts would decode to the same bytes.
+ */
+export function isCanonicalBase64Url(text: string): boolean {
+  const spare = text.length % 4;
+  if (spare === 1 || !URL_SAFE.test(text)) return false;
+  if (spare === 0) return true;
+  const last = URL_SAFE_TABLE[text.charCodeAt(text.length - 1)] as number;
+  return (last & (spare === 2 ? 0x0f : 0x03)) === 0;
+}
 const STANDARD = /^[A-Za-z0-9+/]*$/;
 
 // Values 0..63 for the characters both alphabets share; 64 marks a character

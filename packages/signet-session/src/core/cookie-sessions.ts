@@ -8,7 +8,7 @@ import { BadPayload, CookieTooLarge, err, ok, type BadData, type Result } from '
 import { checkTimeouts } from './timeouts.js';
 import { FlaskSessionCodec, DEFAULT_MAX_AGE } from './flask-session.js';
 import type { PyDict, PyValue } from './python-types.js';
-import { MAX_SEALED_NAME_BYTES, SealedCodec, showName, type RandomBytes } from './sealed.js';
+import { MAX_SEALED_NAME_BYTES, SEALED_VERSION, SealedCodec, showName, type RandomBytes } from './sealed.js';
 import { Session, type OpenedData } from './session.js';
 import { secretBytes, type Clock, type Secret } from './signer.js';
 import { serializeSetCookie, type CookieAttributes, type SameSite } from './cookie-header.js';
@@ -248,7 +248,7 @@ export class CookieSessions<T extends PyDict = PyDict> {
       const opened = this.sealed.open(cookie, this.settings); // judges the timeouts itself
       if (!opened.ok) return opened;
       ({ data, json, createdAt } = opened.value);
-      reissue = opened.value.secretIndex > 0;
+      reissue = opened.value.secretIndex > 0 || opened.value.version !== SEALED_VERSION; // an old key, or an S1 token
     } else {
       const decoded = this.flask.decode(cookie);
       if (!decoded.ok) return decoded;
