@@ -33,7 +33,7 @@ export {
   type SessionSchema,
   type StandardSchemaV1,
 } from './core/cookie-sessions.js';
-export { SealedCodec, SEALED_VERSION, type OpenedToken, type RandomBytes, type SealedCodecOptions, type SealedTimes } from './core/sealed.js';
+export { SealedCodec, SEALED_VERSION, SEALED_VERSION_1, type OpenedToken, type RandomBytes, type SealedCodecOptions, type SealedTimes, type SealedVersion } from './core/sealed.js';
 export { checkTimeouts, type TimeoutLimits } from './core/timeouts.js';
 export { CookieTooLarge } from './core/errors.js';
 export { parseCookieHeader, firstCookieValues, readCookies, serializeSetCookie, quoteCookieValue, type CookieAttributes, type SameSite } from './core/cookie-header.js';

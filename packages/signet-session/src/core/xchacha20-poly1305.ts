@@ -253,7 +253,7 @@ function polyPadded(m: Uint8Array, start: number, end: number): void {
   polyBlocks(m, start, whole);
   if (whole < end) {
     tail.fill(0);
-    tail.set(m.subarray(whole, end));
+    for (let i = whole; i < end; i++) tail[i - whole] = m[i] as number;
     polyBlocks(tail, 0, 16);
   }
 }
@@ -390,7 +390,7 @@ export class XChaCha20Poly1305 {
   private begin(nonce: Uint8Array, at: number): void {
     if (at < 0 || at + NONCE_BYTES > nonce.length) throw new TypeError(`nonce is invalid: give ${NONCE_BYTES} bytes`);
     chachaBlock(this.key, word(nonce, at), word(nonce, at + 4), word(nonce, at + 8), word(nonce, at + 12), false);
-    this.subkey.set(block.subarray(0, 8));
+    for (let i = 0; i < 8; i++) this.subkey[i] = block[i] as number; // no subarray: a view object a call
     this.n1 = word(nonce, at + 16);
     this.n2 = word(nonce, at + 20);
   }
