@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { isCanonicalBase64Url } from 'signet-session/core/base64';
+import { decodeAsciiBase64Url, decodeBase64Lenient, isCanonicalBase64Url } from 'signet-session/core/base64';
 import { B64URL_ALPHABET } from './support/tokens.js';
 
 describe('isCanonicalBase64Url', () => {
@@ -30,5 +30,28 @@ describe('isCanonicalBase64Url', () => {
         }
       }),
     );
+  });
+});
+
+describe('decodeAsciiBase64Url', () => {
+  it("gives the text the lenient decoder's bytes stand for whenever it answers, and answers for every alphabet-only text of ASCII bytes", () => {
+    const ascii = fc.uint8Array({ maxLength: 60 }).map((bytes) => Buffer.from(bytes.map((byte) => byte & 0x7f)).toString('base64url'));
+    const anyBytes = fc.uint8Array({ maxLength: 60 }).map((bytes) => Buffer.from(bytes).toString('base64url'));
+    const junk = fc.array(fc.constantFrom(...B64URL_ALPHABET, '=', '+', '/', '.', ' ', 'é'), { maxLength: 40 }).map((chars) => chars.join(''));
+    fc.assert(
+      fc.property(fc.oneof(ascii, anyBytes, junk), (text) => {
+        const answer = decodeAsciiBase64Url(text);
+        const bytes = decodeBase64Lenient(text, 'url-safe', true);
+        const simple = text.length % 4 !== 1 && /^[A-Za-z0-9_-]*$/.test(text) && bytes !== undefined && bytes.every((byte) => byte < 0x80);
+        if (simple) assert.equal(answer, new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes), JSON.stringify(text));
+        else assert.equal(answer, undefined, JSON.stringify(text));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('decodes a text longer than its first buffer', () => {
+    const json = JSON.stringify({ v: 'x'.repeat(9000) });
+    assert.equal(decodeAsciiBase64Url(Buffer.from(json).toString('base64url')), json);
   });
 });

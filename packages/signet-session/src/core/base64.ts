@@ -73,6 +73,25 @@ export function decodeBase64Lenient(
   return a2bBase64(text, alphabet === 'url-safe' ? URL_SAFE_TABLE : STANDARD_TABLE);
 }
 
+/** Where {@link decodeAsciiBase64Url} decodes; grown for a longer text, never shrunk. */
+let scratch = Buffer.allocUnsafeSlow(4096);
+
+/**
+ * The text that URL-safe base64 of ASCII bytes stands for, or `undefined` when it is not
+ * that simple case (a character outside the alphabet, a lone last character, a byte over
+ * 0x7f): then {@link decodeBase64Lenient} and a UTF-8 decoder give the answer. The common
+ * cookie payload is read this way in a shared buffer, with no Buffer or TextDecoder of its
+ * own; where it answers, it gives what they would.
+ */
+export function decodeAsciiBase64Url(input: string): string | undefined {
+  if (input.length % 4 === 1 || !URL_SAFE.test(input)) return undefined;
+  if (scratch.length * 4 < input.length * 3) scratch = Buffer.allocUnsafeSlow(Math.ceil((input.length * 3) / 4));
+  const length = scratch.write(input, 0, 'base64url');
+  let high = 0;
+  for (let i = 0; i < length; i++) high |= scratch[i] as number;
+  return high < 0x80 ? scratch.toString('latin1', 0, length) : undefined;
+}
+
 /** CPython 3.11 `binascii.a2b_base64(data, strict_mode=False)`. */
 function a2bBase64(text: string, table: Uint8Array): Uint8Array | undefined {
   const out = new Uint8Array(Math.floor((text.length * 3) / 4) + 3);

@@ -10,7 +10,7 @@ import { deflate } from 'pako';
 import { createRequire } from 'node:module';
 import { inflateSync } from 'node:zlib';
 import { zlibCompressedLength } from './deflate-size.js';
-import { decodeBase64Lenient, encodeBase64Url } from './base64.js';
+import { decodeAsciiBase64Url, decodeBase64Lenient, encodeBase64Url } from './base64.js';
 import { BadPayload, BadSignature, err, ok, type Result } from './errors.js';
 import { isPyDict, type PyDict } from './python-types.js';
 import { StringMemo } from './memo.js';
@@ -287,6 +287,9 @@ export function decodePayload(payload: string): Result<unknown> {
 /** {@link decodePayload}, with the JSON it read. */
 function readPayload(payload: string): Result<{ readonly value: unknown; readonly json: string }> {
   const compressed = payload.startsWith('.');
+  // Most payloads: not compressed, and base64 of ASCII JSON.
+  const ascii = compressed ? undefined : decodeAsciiBase64Url(payload);
+  if (ascii !== undefined) return loadJson(ascii);
   const bytes = decodeBase64Lenient(toByteString(compressed ? payload.slice(1) : payload), 'url-safe', true);
   if (bytes === undefined) return err(new BadPayload('Could not base64 decode the payload because of an exception', 'payload-base64'));
   let json: Uint8Array = bytes;
@@ -306,6 +309,11 @@ function readPayload(payload: string): Result<{ readonly value: unknown; readonl
   } catch (cause) {
     return err(new BadPayload('Could not load the payload because of an exception: invalid UTF-8', 'payload-utf8', cause));
   }
+  return loadJson(text);
+}
+
+/** Flask's tagged JSON of a payload's text, as a result. */
+function loadJson(text: string): Result<{ readonly value: unknown; readonly json: string }> {
   try {
     return ok({ value: loadTaggedJson(text), json: text });
   } catch (cause) {
