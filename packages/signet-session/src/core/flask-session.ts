@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { inflateSync } from 'node:zlib';
 import { zlibCompressedLength } from './deflate-size.js';
 import { decodeAsciiBase64Url, decodeBase64Lenient, encodeBase64Url } from './base64.js';
-import { BadPayload, BadSignature, err, ok, type Result } from './errors.js';
+import { BadPayload, BadSignature, err, ok, withStack, type Result } from './errors.js';
 import { isPyDict, type PyDict } from './python-types.js';
 import { StringMemo } from './memo.js';
 import { TimestampSigner, toByteString, type Clock, type Secret } from './signer.js';
@@ -148,7 +148,7 @@ export class FlaskSessionCodec {
   /** As {@link decode}, throwing the {@link BadData} subclass instead. */
   decodeOrThrow<T extends PyDict = PyDict>(cookie: string): DecodedSession<T> {
     const result = this.decode<T>(cookie);
-    if (!result.ok) throw result.error;
+    if (!result.ok) throw withStack(result.error, this.decodeOrThrow);
     return result.value;
   }
 }
