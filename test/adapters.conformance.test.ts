@@ -36,15 +36,16 @@ import { CookieSessions, type SessionOptions } from 'signet-session/core/cookie-
 import type { BadData, CookieTooLarge } from 'signet-session/core/errors';
 import { Markup, type PyDict } from 'signet-session/core/python-types';
 import { Session } from 'signet-session/core/session';
+import { setMemosEnabled } from 'signet-session/core/memo';
 import { SessionIds } from 'signet-session/core/session-id';
 import { MemoryStore, type SessionStore } from 'signet-session/core/store';
 import { Revocation } from 'signet-session/core/revocation';
 import { RedisStore } from 'signet-session/redis';
 import { useRedisClient } from './support/redis-server.js';
-import { signetSession as expressSession } from 'signet-session/express';
-import { signetSession as fastifySession, type SignetSessionOptions } from 'signet-session/fastify';
+import { requestCookies as expressCookies, signetSession as expressSession } from 'signet-session/express';
+import { requestCookies as fastifyCookies, signetSession as fastifySession, type SignetSessionOptions } from 'signet-session/fastify';
 import { fetchSessions, type FetchSession } from 'signet-session/fetch';
-import { signetSession as honoSession, type SessionEnv } from 'signet-session/hono';
+import { requestCookies as honoCookies, signetSession as honoSession, type SessionEnv } from 'signet-session/hono';
 import type { SessionData } from 'signet-session/core/engine';
 import { CookieJar, cookieValue, httpRequest, setCookieFor, setCookiesOf, type Answer } from './support/http-client.js';
 import { flaskSign } from './support/flask-tools.js';
@@ -74,7 +75,8 @@ interface Reply {
   readonly json: unknown;
   readonly headers?: Readonly<Record<string, string>>;
 }
-type Route = (session: Session<SessionData>, query: URLSearchParams) => Reply;
+/** `cookies` is the adapter's own reading of the request's cookies (requestCookies, or FetchSession's cookies). */
+type Route = (session: Session<SessionData>, query: URLSearchParams, cookies: () => ReadonlyMap<string, string>) => Reply;
 
 const ROUTES: Readonly<Record<string, Route>> = {
   '/count': (session) => {
@@ -85,6 +87,12 @@ const ROUTES: Readonly<Record<string, Route>> = {
   '/read': (session) => ({ json: { count: session.get('count') ?? null } }),
   '/dump': (session) => ({ json: Object.fromEntries(session.keys().map((key) => [key, session.get(key) ?? null])) }),
   '/untouched': () => ({ json: { untouched: true } }),
+  // Read twice, and once after the session: one reading per request gives one map.
+  '/cookies': (session, _query, cookies) => {
+    const first = cookies();
+    const count = session.get('count') ?? null;
+    return { json: { cookies: [...first], count, oneReading: first === cookies() } };
+  },
   '/login': (session, query) => {
     session.set('_user_id', query.get('u') ?? 'ada');
     return { json: { login: true } };
@@ -231,7 +239,7 @@ const fastifyAdapter: Adapter = {
     });
     for (const [path, route] of Object.entries(ROUTES)) {
       app.get(path, (request, reply) => {
-        const answer = route(request.session, queryOf(request.url));
+        const answer = route(request.session, queryOf(request.url), () => fastifyCookies(request));
         void reply.code(answer.status ?? 200).headers(answer.headers ?? {}).type('application/json');
         return JSON.stringify(answer.json);
       });
@@ -299,7 +307,7 @@ const expressAdapter: Adapter = {
       },
       (req, res) => {
         setImmediate(() => {
-          const answer = ROUTES['/late']?.(req.session, queryOf(req.originalUrl));
+          const answer = ROUTES['/late']?.(req.session, queryOf(req.originalUrl), () => expressCookies(req));
           req.session.set('late', LATE_VALUE);
           if (answer !== undefined) send(res, answer);
         });
@@ -307,12 +315,12 @@ const expressAdapter: Adapter = {
     );
     app.get('/after', (req, res) => {
       res.on('finish', () => { record(afterWrites, () => req.session.set('after', true)); });
-      const answer = ROUTES['/after']?.(req.session, queryOf(req.originalUrl));
+      const answer = ROUTES['/after']?.(req.session, queryOf(req.originalUrl), () => expressCookies(req));
       if (answer !== undefined) send(res, answer);
     });
     for (const [path, route] of Object.entries(ROUTES)) {
       if (path === '/late' || path === '/after') continue; // above
-      app.get(path, (req, res) => { send(res, route(req.session, queryOf(req.originalUrl))); });
+      app.get(path, (req, res) => { send(res, route(req.session, queryOf(req.originalUrl), () => expressCookies(req))); });
     }
     app.get('/late-error', () => {
       throw new Error('boom');
@@ -367,7 +375,7 @@ const honoAdapter: Adapter = {
     });
     for (const [path, route] of Object.entries(ROUTES)) {
       app.get(path, (c) => {
-        const answer = route(c.var.session, queryOf(c.req.url));
+        const answer = route(c.var.session, queryOf(c.req.url), () => honoCookies(c));
         return c.body(JSON.stringify(answer.json), answer.status === 500 ? 500 : 200, { 'content-type': 'application/json', ...answer.headers });
       });
     }
@@ -411,14 +419,15 @@ const fetchAdapter: Adapter = {
     // A handler over Request and Response, as a Next.js route handler would be.
     const handler = async (request: Request): Promise<Response> => {
       if (request.method !== 'GET' && request.method !== 'HEAD') return new Response(null, { status: 405 });
-      const { session, ready, apply } = sessions.open(request);
+      const opened = sessions.open(request);
+      const { session, ready, apply } = opened;
       await ready();
       const url = new URL(request.url);
       let response: Response;
       try {
         if (url.pathname === '/late-error') throw new Error('boom');
         const route = ROUTES[url.pathname];
-        response = route === undefined ? new Response('not found', { status: 404 }) : toResponse(route(session, url.searchParams));
+        response = route === undefined ? new Response('not found', { status: 404 }) : toResponse(route(session, url.searchParams, () => opened.cookies));
       } catch (error) {
         session.set('late', ERROR_VALUE);
         response = toResponse({ status: 500, json: { error: error instanceof Error ? error.message : String(error) } });
@@ -567,6 +576,23 @@ for (const adapter of ADAPTERS) {
         const answer = await get(port, '/clear', jar);
         assert.deepEqual(setCookiesOf(answer), [CLEARED]);
         assert.equal(answer.headers.vary, 'Cookie');
+      });
+    });
+
+    describe('request cookies', () => {
+      it('gives the app the cookies as Werkzeug reads them, from the one reading the session uses, memos off', async () => {
+        setMemosEnabled(false); // a memo would hand back one map for both readings anyway
+        try {
+          const { port } = await start();
+          const session = cookieValue(setCookieFor(await get(port, '/count'), 'session') ?? '');
+          const header = `a=1; session=${session}; a=2; mouse=Cookie`;
+          const answer = await httpRequest(port, '/cookies', { headers: { cookie: header } });
+          assert.deepEqual(JSON.parse(answer.body), { cookies: [['a', '1'], ['session', session], ['mouse', 'Cookie']], count: 1, oneReading: true });
+          const none = await get(port, '/cookies');
+          assert.deepEqual(JSON.parse(none.body), { cookies: [], count: null, oneReading: true });
+        } finally {
+          setMemosEnabled(true);
+        }
       });
     });
 

@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Float, parsePythonJson } from 'signet-session';
+import { sortedKeys } from 'signet-session/core/python-json';
+import { pyKey } from './support/py-arbitraries.js';
 
 const RUNS = Number(process.env['SIGNET_PROPERTY_RUNS'] ?? 300);
 
@@ -48,5 +50,29 @@ describe('parsePythonJson reads ints as Python does', () => {
     assert.equal(parsePythonJson('-2.5'), -2.5);
     assert.throws(() => parsePythonJson('01'), /Extra data/);
     assert.throws(() => parsePythonJson('1e'), /Extra data/);
+  });
+});
+
+/** Python's order of str keys, computed apart: code point by code point (a lone surrogate is one). */
+function pythonOrder(keys: readonly string[]): string[] {
+  const points = (key: string): number[] => Array.from(key, (char) => char.codePointAt(0) as number);
+  return [...keys].sort((a, b) => {
+    const x = points(a);
+    const y = points(b);
+    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
+    return x.length - y.length;
+  });
+}
+
+describe('sortedKeys orders keys as sort_keys=True does', () => {
+  it('for dicts of 0 to 40 keys, the few-key insertion sort and the long sort alike', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(pyKey, { maxLength: 40 }), (keys) => {
+        const dict: Record<string, number> = {};
+        for (const key of keys) Object.defineProperty(dict, key, { value: 0, enumerable: true });
+        assert.deepEqual(sortedKeys(dict), pythonOrder(Object.keys(dict)));
+      }),
+      { numRuns: RUNS },
+    );
   });
 });

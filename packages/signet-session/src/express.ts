@@ -13,7 +13,8 @@
  * which follows Express's `trust proxy` setting.
  */
 import type { Request, RequestHandler, Response } from 'express';
-import { defaultErrorAnswer, SessionEngine, unavailableAnswer, varyWithCookie, type EngineOptions, type SessionData, type SessionOutcome } from './core/engine.js';
+import { readCookies } from './core/cookie-header.js';
+import { defaultErrorAnswer, SessionEngine, unavailableAnswer, varyWithCookie, type EngineOptions, type RequestSession, type SessionData, type SessionOutcome } from './core/engine.js';
 import type { BadData, CookieTooLarge } from './core/errors.js';
 import type { Session } from './core/session.js';
 import { beforeHeaders, type Replacement } from './node-headers.js';
@@ -43,6 +44,21 @@ export type SignetExpressOptions = EngineOptions<SessionData> & {
   readonly onRenewalSkipped?: (req: Request, error: CookieTooLarge) => void;
 };
 
+const HANDLE = Symbol('signet.session');
+
+interface SessionSlots {
+  [HANDLE]?: RequestSession<SessionData>;
+}
+
+/**
+ * The request's cookies as Werkzeug reads them: each name once, in order, with its
+ * first value. Read once per request: the session's cookie comes from the same reading
+ * (before the middleware ran, the header is read here).
+ */
+export function requestCookies(req: Request): ReadonlyMap<string, string> {
+  return (req as SessionSlots)[HANDLE]?.cookies ?? readCookies(req.headers.cookie ?? '');
+}
+
 /**
  * The middleware. @throws TypeError naming the option, for a configuration that cannot
  * work: call it where the app is set up, so that the start stops.
@@ -59,6 +75,7 @@ export function signetSession(options: SignetExpressOptions): RequestHandler {
       ...(onRejected === undefined ? {} : { onRejected: (reason: BadData) => { onRejected(req, reason); } }),
     });
     Object.defineProperty(req, 'session', { value: handle.session, configurable: true, enumerable: true });
+    (req as SessionSlots)[HANDLE] = handle;
     beforeHeaders(res, () => {
       const finished = handle.finish();
       return finished instanceof Promise ? finished.then((outcome) => apply(req, res, outcome)) : apply(req, res, finished);

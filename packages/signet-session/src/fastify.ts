@@ -44,22 +44,23 @@ export type SignetSessionOptions = EngineOptions<SessionData> & {
 };
 
 const HANDLE = Symbol('signet.session');
-const COOKIES = Symbol('signet.cookies');
+/** A request getter for its handle, begun on first use by the plugin's engine. */
+const HANDLE_OF = Symbol('signet.handleOf');
 /** Marks the routes whose own onSend hook saves the session. */
 const SAVED_BY_ROUTE = 'signetSavesLast';
 
 interface SessionSlots {
   [HANDLE]: RequestSession<SessionData> | null;
-  [COOKIES]: ReadonlyMap<string, string> | null;
+  readonly [HANDLE_OF]?: RequestSession<SessionData>;
 }
 
 /**
  * The request's cookies as Werkzeug reads them: each name once, in order, with its
- * first value. Read once per request (the session uses the same reading).
+ * first value. Read once per request: the session's cookie comes from the same reading
+ * (outside the plugin's scope, the header is read here).
  */
 export function requestCookies(request: FastifyRequest): ReadonlyMap<string, string> {
-  const slots = request as unknown as SessionSlots;
-  return (slots[COOKIES] ??= readCookies(request.headers.cookie ?? ''));
+  return (request as unknown as SessionSlots)[HANDLE_OF]?.cookies ?? readCookies(request.headers.cookie ?? '');
 }
 
 const defaultTooLarge = (_request: FastifyRequest, reply: FastifyReply, error: CookieTooLarge, clearCookie: string | undefined): string => {
@@ -92,7 +93,11 @@ function plugin(fastify: FastifyInstance, options: SignetSessionOptions, done: (
 
   // Declared up front, so that every request object keeps one shape (Fastify's advice).
   fastify.decorateRequest(HANDLE as unknown as string, null);
-  fastify.decorateRequest(COOKIES as unknown as string, null);
+  fastify.decorateRequest(HANDLE_OF as unknown as string, {
+    getter(this: FastifyRequest) {
+      return handleOf(this);
+    },
+  });
   fastify.decorateRequest('session', {
     getter(this: FastifyRequest) {
       return handleOf(this).session;

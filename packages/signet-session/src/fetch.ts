@@ -46,6 +46,8 @@ export type Applied<O> = O extends { readonly store: unknown } | { readonly sess
 export interface FetchSession<R extends Response | Promise<Response> = Response> {
   /** The session, opened from the request's cookie on first use. */
   readonly session: Session<SessionData>;
+  /** The request's cookies as Werkzeug reads them (each name once, in order, with its first value), read once: the session's cookie comes from the same reading. */
+  readonly cookies: ReadonlyMap<string, string>;
   /** Await it before using the session, when it is not undefined (store-backed sessions). */
   readonly ready: () => Promise<void> | undefined;
   /**
@@ -75,6 +77,9 @@ export function fetchSessions<O extends FetchSessionOptions>(options: O): FetchS
       });
       return {
         session: handle.session,
+        get cookies() {
+          return handle.cookies;
+        },
         ready: () => handle.ready(),
         apply: (response) => {
           const complete = (outcome: SessionOutcome): Response => {

@@ -14,7 +14,8 @@
  * throws instead of being lost. A thin layer over the engine (src/core/engine.ts).
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import { SessionEngine, unavailableAnswer, type EngineOptions, type SessionData } from './core/engine.js';
+import { readCookies } from './core/cookie-header.js';
+import { SessionEngine, unavailableAnswer, type EngineOptions, type RequestSession, type SessionData } from './core/engine.js';
 import type { BadData, CookieTooLarge } from './core/errors.js';
 import type { Session } from './core/session.js';
 import { applyOutcome, cameOverHttps, defaultTooLargeResponse } from './web-response.js';
@@ -44,6 +45,18 @@ export type SignetHonoOptions = EngineOptions<SessionData> & {
   readonly onRenewalSkipped?: (c: Context, error: CookieTooLarge) => void;
 };
 
+/** Each request's handle, by its context: kept out of the app's variables. */
+const handles = new WeakMap<Context, RequestSession<SessionData>>();
+
+/**
+ * The request's cookies as Werkzeug reads them: each name once, in order, with its
+ * first value. Read once per request: the session's cookie comes from the same reading
+ * (before the middleware ran, the header is read here).
+ */
+export function requestCookies(c: Context): ReadonlyMap<string, string> {
+  return handles.get(c)?.cookies ?? readCookies(c.req.header('cookie') ?? '');
+}
+
 /** The middleware. @throws TypeError naming the option, for a configuration that cannot work. */
 export function signetSession(options: SignetHonoOptions): MiddlewareHandler<SessionEnv> {
   const engine = new SessionEngine<SessionData>(options);
@@ -57,6 +70,7 @@ export function signetSession(options: SignetHonoOptions): MiddlewareHandler<Ses
       ...(onRejected === undefined ? {} : { onRejected: (reason: BadData) => { onRejected(c, reason); } }),
     });
     c.set('session', handle.session);
+    handles.set(c, handle);
     const loading = handle.ready();
     try {
       if (loading !== undefined) await loading;

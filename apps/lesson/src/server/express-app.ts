@@ -7,8 +7,7 @@
  */
 import { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
-import { readCookies } from 'signet-session/core/cookie-header';
-import { signetSession } from 'signet-session/express';
+import { requestCookies, signetSession } from 'signet-session/express';
 import type { LessonParts, LessonServer } from './app.js';
 import {
   decodeRequestPath,
@@ -89,7 +88,7 @@ export function buildExpressLesson(parts: LessonParts): LessonServer {
     res.end(answer.body);
   };
   const inspects = (req: Request): boolean => req.headers[INSPECT_HEADER] === '1';
-  const cookiesOf = (req: Request) => () => readCookies(req.headers.cookie ?? '');
+  const cookiesOf = (req: Request) => () => requestCookies(req);
   const answerRequest = (mirror: boolean): RequestHandler => (req, res) => {
     send(res, unroutedAnswer(req.method, decodeRequestPath(req.originalUrl), req.session, cookiesOf(req)), mirror && inspects(req));
   };

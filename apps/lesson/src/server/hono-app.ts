@@ -14,8 +14,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
-import { readCookies } from 'signet-session/core/cookie-header';
-import { signetSession, type SessionEnv } from 'signet-session/hono';
+import { requestCookies, signetSession, type SessionEnv } from 'signet-session/hono';
 import type { LessonParts, LessonServer } from './app.js';
 import {
   decodeRequestPath,
@@ -67,7 +66,7 @@ export function buildHonoLesson(parts: LessonParts): LessonServer {
     return new Response(answer.body, { status: answer.status, headers: answer.headers as Array<[string, string]> });
   };
   const inspects = (c: Context<Env>): boolean => c.env.incoming.headers[INSPECT_HEADER] === '1';
-  const cookiesOf = (c: Context<Env>) => () => readCookies(c.env.incoming.headers.cookie ?? '');
+  const cookiesOf = (c: Context<Env>) => () => requestCookies(c);
   /** The real method: Hono runs a HEAD request as GET. */
   const methodOf = (c: Context<Env>): string => c.env.incoming.method ?? 'GET';
   const answerRequest = (c: Context<Env>, mirror: boolean): Response =>

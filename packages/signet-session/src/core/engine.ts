@@ -76,6 +76,8 @@ export interface ErrorAnswer {
   readonly body: string;
 }
 
+const NO_COOKIES: ReadonlyMap<string, string> = new Map();
+
 const NOTHING: SessionOutcome = Object.freeze({ setCookie: Object.freeze([]), vary: false });
 
 /** Cookie sessions (the options, or a `CookieSessions`), or server-side ones (options with a `store`, or a `ServerSessions`). */
@@ -128,6 +130,12 @@ export class SessionEngine<T extends PyDict = PyDict> {
 /** One request's session: opened on first use (a store's: by {@link ready}), saved once by {@link finish}. */
 export interface RequestSession<T extends PyDict = PyDict> {
   readonly session: Session<T>;
+  /**
+   * The request's cookies as Werkzeug reads them (each name once, in order, with its
+   * first value), read once per request: the session's cookie comes from the same
+   * reading, so an app that lists the cookies does not parse the header again.
+   */
+  readonly cookies: ReadonlyMap<string, string>;
   /** A promise to await before the handler runs, when the session must be loaded first; undefined for a cookie session. */
   ready(): Promise<void> | undefined;
   /**
@@ -149,6 +157,7 @@ abstract class BaseRequestSession<T extends PyDict> implements RequestSession<T>
   /** The data and state the session opened to, once known. */
   protected opened: OpenedData<T> | undefined;
   private finished = false;
+  private cookiesRead: ReadonlyMap<string, string> | undefined;
 
   constructor(
     protected readonly facts: RequestFacts,
@@ -157,6 +166,11 @@ abstract class BaseRequestSession<T extends PyDict> implements RequestSession<T>
   ) {}
 
   abstract ready(): Promise<void> | undefined;
+
+  get cookies(): ReadonlyMap<string, string> {
+    const header = this.facts.cookieHeader;
+    return (this.cookiesRead ??= header === undefined ? NO_COOKIES : readCookies(header));
+  }
 
   /** Writes the session (closed by now) as its kind does. */
   protected abstract save(session: Session<T>, request: { readonly secure?: boolean }): SessionOutcome | Promise<SessionOutcome>;
@@ -200,7 +214,7 @@ class CookieRequestSession<T extends PyDict> extends BaseRequestSession<T> {
 
   private open(): OpenedData<T> {
     if (this.opened === undefined) {
-      const cookie = this.facts.cookieHeader === undefined ? undefined : readCookies(this.facts.cookieHeader).get(this.sessions.cookieName);
+      const cookie = this.cookies.get(this.sessions.cookieName);
       const { opened, rejected } = this.sessions.openData(cookie);
       if (rejected !== undefined) this.facts.onRejected?.(rejected);
       this.opened = opened;
@@ -298,7 +312,7 @@ class StoreRequestSession<T extends PyDict> extends BaseRequestSession<T> {
       if (this.opened === undefined) throw new TypeError('session is invalid: used before it was loaded from the store (the adapter awaits ready() before the handler runs)');
       return this.opened;
     });
-    const cookie = facts.cookieHeader === undefined ? undefined : readCookies(facts.cookieHeader).get(sessions.cookieName);
+    const cookie = this.cookies.get(sessions.cookieName);
     if (cookie === undefined || cookie === '') {
       this.opened = {}; // nothing to load: a new session, and no round trip
       return;
