@@ -45,8 +45,14 @@ export type SignetHonoOptions = EngineOptions<SessionData> & {
   readonly onRenewalSkipped?: (c: Context, error: CookieTooLarge) => void;
 };
 
-/** Each request's handle, by its context: kept out of the app's variables. */
-const handles = new WeakMap<Context, RequestSession<SessionData>>();
+// Each request's handle, on its context, out of the app's variables. Not in a WeakMap: V8's
+// scavenges keep a WeakMap's entries, so every request would survive its first collection
+// (docs/performance.md, 2026-12-04).
+const HANDLE = Symbol('signet.session');
+
+interface SessionSlots {
+  [HANDLE]?: RequestSession<SessionData>;
+}
 
 /**
  * The request's cookies as Werkzeug reads them: each name once, in order, with its
@@ -54,7 +60,7 @@ const handles = new WeakMap<Context, RequestSession<SessionData>>();
  * (before the middleware ran, the header is read here).
  */
 export function requestCookies(c: Context): ReadonlyMap<string, string> {
-  return handles.get(c)?.cookies ?? readCookies(c.req.header('cookie') ?? '');
+  return (c as SessionSlots)[HANDLE]?.cookies ?? readCookies(c.req.header('cookie') ?? '');
 }
 
 /** The middleware. @throws TypeError naming the option, for a configuration that cannot work. */
@@ -70,7 +76,7 @@ export function signetSession(options: SignetHonoOptions): MiddlewareHandler<Ses
       ...(onRejected === undefined ? {} : { onRejected: (reason: BadData) => { onRejected(c, reason); } }),
     });
     c.set('session', handle.session);
-    handles.set(c, handle);
+    (c as SessionSlots)[HANDLE] = handle;
     const loading = handle.ready();
     try {
       if (loading !== undefined) await loading;
