@@ -18,6 +18,7 @@ import { defaultErrorAnswer, SessionEngine, unavailableAnswer, varyWithCookie, t
 import type { BadData, CookieTooLarge } from './core/errors.js';
 import type { Session } from './core/session.js';
 import { beforeHeaders, type Replacement } from './node-headers.js';
+import { NodeRequestFacts } from './request-facts.js';
 
 export type { SessionData };
 
@@ -59,6 +60,9 @@ export function requestCookies(req: Request): ReadonlyMap<string, string> {
   return (req as SessionSlots)[HANDLE]?.cookies ?? readCookies(req.headers.cookie ?? '');
 }
 
+/** Express's req.secure, which follows its `trust proxy` setting. */
+const isSecure = (req: Request): boolean => req.secure;
+
 /**
  * The middleware. @throws TypeError naming the option, for a configuration that cannot
  * work: call it where the app is set up, so that the start stops.
@@ -68,12 +72,7 @@ export function signetSession(options: SignetExpressOptions): RequestHandler {
   const { onRejected, onRenewalSkipped } = options;
   const onTooLarge = options.onCookieTooLarge ?? ((_req, error, clearCookie) => defaultErrorAnswer({ setCookie: [], vary: true, error, ...(clearCookie === undefined ? {} : { clearCookie }) }));
   return (req, res, next) => {
-    const handle = engine.begin({
-      cookieHeader: req.headers.cookie,
-      userAgent: () => req.headers['user-agent'],
-      secure: () => req.secure,
-      ...(onRejected === undefined ? {} : { onRejected: (reason: BadData) => { onRejected(req, reason); } }),
-    });
+    const handle = engine.begin(new NodeRequestFacts(req, isSecure, onRejected));
     Object.defineProperty(req, 'session', { value: handle.session, configurable: true, enumerable: true });
     (req as SessionSlots)[HANDLE] = handle;
     beforeHeaders(res, () => {

@@ -19,6 +19,7 @@ import { defaultErrorAnswer, SessionEngine, unavailableAnswer, varyWithCookie, t
 import type { BadData, CookieTooLarge } from './core/errors.js';
 import type { SessionConflict } from './core/server-sessions.js';
 import type { Session } from './core/session.js';
+import { NodeRequestFacts } from './request-facts.js';
 
 export type { SessionData };
 
@@ -63,6 +64,9 @@ export function requestCookies(request: FastifyRequest): ReadonlyMap<string, str
   return (request as unknown as SessionSlots)[HANDLE_OF]?.cookies ?? readCookies(request.headers.cookie ?? '');
 }
 
+/** Fastify works it out per call, from its trustProxy. */
+const isSecure = (request: FastifyRequest): boolean => request.protocol === 'https';
+
 const defaultTooLarge = (_request: FastifyRequest, reply: FastifyReply, error: CookieTooLarge, clearCookie: string | undefined): string => {
   const answer = defaultErrorAnswer({ setCookie: [], vary: true, error, ...(clearCookie === undefined ? {} : { clearCookie }) });
   for (const cookie of answer.setCookie) void reply.header('set-cookie', cookie);
@@ -82,13 +86,7 @@ function plugin(fastify: FastifyInstance, options: SignetSessionOptions, done: (
 
   const handleOf = (request: FastifyRequest): RequestSession<SessionData> => {
     const slots = request as unknown as SessionSlots;
-    return (slots[HANDLE] ??= engine.begin({
-      // The Cookie header, through the request's one reading of it.
-      cookieHeader: request.headers.cookie,
-      userAgent: () => request.headers['user-agent'],
-      secure: () => request.protocol === 'https', // Fastify works it out per call, from trustProxy
-      ...(options.onRejected === undefined ? {} : { onRejected: (reason: BadData) => options.onRejected?.(request, reason) }),
-    }));
+    return (slots[HANDLE] ??= engine.begin(new NodeRequestFacts(request, isSecure, options.onRejected)));
   };
 
   // Declared up front, so that every request object keeps one shape (Fastify's advice).

@@ -17,7 +17,8 @@ import { SessionEngine, type EngineOptions, type SessionData, type SessionOutcom
 import type { BadData, CookieTooLarge } from './core/errors.js';
 import type { ServerSessions } from './core/server-sessions.js';
 import type { Session } from './core/session.js';
-import { applyOutcome, cameOverHttps, defaultTooLargeResponse } from './web-response.js';
+import { WebRequestFacts } from './request-facts.js';
+import { applyOutcome, defaultTooLargeResponse } from './web-response.js';
 
 export type { SessionData };
 
@@ -69,12 +70,7 @@ export function fetchSessions<O extends FetchSessionOptions>(options: O): FetchS
   const { onRejected, onRenewalSkipped, onCookieTooLarge } = options;
   return {
     open(request) {
-      const handle = engine.begin({
-        cookieHeader: request.headers.get('cookie') ?? undefined,
-        userAgent: () => request.headers.get('user-agent') ?? undefined,
-        secure: () => cameOverHttps(request, trustProxy),
-        ...(onRejected === undefined ? {} : { onRejected: (reason: BadData) => { onRejected(request, reason); } }),
-      });
+      const handle = engine.begin(new WebRequestFacts<Request>(request, trustProxy, request, onRejected));
       return {
         session: handle.session,
         get cookies() {

@@ -18,7 +18,8 @@ import { readCookies } from './core/cookie-header.js';
 import { SessionEngine, unavailableAnswer, type EngineOptions, type RequestSession, type SessionData } from './core/engine.js';
 import type { BadData, CookieTooLarge } from './core/errors.js';
 import type { Session } from './core/session.js';
-import { applyOutcome, cameOverHttps, defaultTooLargeResponse } from './web-response.js';
+import { WebRequestFacts } from './request-facts.js';
+import { applyOutcome, defaultTooLargeResponse } from './web-response.js';
 
 export type { SessionData };
 
@@ -69,12 +70,7 @@ export function signetSession(options: SignetHonoOptions): MiddlewareHandler<Ses
   const trustProxy = options.trustProxy === true;
   const { onRejected, onRenewalSkipped, onCookieTooLarge } = options;
   return async (c, next) => {
-    const handle = engine.begin({
-      cookieHeader: c.req.header('cookie'),
-      userAgent: () => c.req.header('user-agent'),
-      secure: () => cameOverHttps(c.req.raw, trustProxy),
-      ...(onRejected === undefined ? {} : { onRejected: (reason: BadData) => { onRejected(c, reason); } }),
-    });
+    const handle = engine.begin(new WebRequestFacts<Context>(c.req.raw, trustProxy, c, onRejected));
     c.set('session', handle.session);
     (c as SessionSlots)[HANDLE] = handle;
     const loading = handle.ready();

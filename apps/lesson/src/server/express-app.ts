@@ -10,6 +10,7 @@ import express, { type ErrorRequestHandler, type Request, type RequestHandler, t
 import { requestCookies, signetSession } from 'signet-session/express';
 import type { LessonParts, LessonServer } from './app.js';
 import {
+  ChosenAnswer,
   decodeRequestPath,
   DECODE_PATH,
   errorAnswer,
@@ -25,14 +26,9 @@ import { compileTrust, requestProtocol } from './proxy.js';
 
 const ANSWER = Symbol('lesson.answer');
 
-/** The answer a handler chose, and whether the inspector's mirror goes with it. */
-interface Chosen {
-  readonly answer: HttpAnswer;
-  readonly mirror: boolean;
-}
 
 interface AnswerSlot {
-  [ANSWER]?: Chosen;
+  [ANSWER]?: ChosenAnswer;
 }
 
 /** node:http's own, called with the response as `this` below. */
@@ -83,7 +79,7 @@ export function buildExpressLesson(parts: LessonParts): LessonServer {
   }
 
   const send = (res: Response, answer: HttpAnswer, mirror: boolean): void => {
-    (res as Response & AnswerSlot)[ANSWER] = { answer, mirror };
+    (res as Response & AnswerSlot)[ANSWER] = new ChosenAnswer(answer, mirror);
     res.statusCode = answer.status;
     res.end(answer.body);
   };
@@ -120,7 +116,7 @@ export function buildExpressLesson(parts: LessonParts): LessonServer {
       onCookieTooLarge: (req, error, clearCookie) => {
         const answer = parts.tooLarge(req.method, req.originalUrl, error, clearCookie);
         const res = req.res as Response & AnswerSlot;
-        res[ANSWER] = { answer, mirror: res[ANSWER]?.mirror ?? false };
+        res[ANSWER] = new ChosenAnswer(answer, res[ANSWER]?.mirror ?? false);
         return { status: answer.status, headers: {}, body: answer.body.toString('latin1'), setCookie: clearCookie === undefined ? [] : [clearCookie] };
       },
       onRenewalSkipped: (req, error) => {

@@ -17,6 +17,7 @@ import { Hono, type Context } from 'hono';
 import { requestCookies, signetSession, type SessionEnv } from 'signet-session/hono';
 import type { LessonParts, LessonServer } from './app.js';
 import {
+  ChosenAnswer,
   decodeRequestPath,
   DECODE_PATH,
   INSPECT_HEADER,
@@ -34,15 +35,10 @@ type Env = SessionEnv & { Bindings: HttpBindings };
 const ANSWER = Symbol('lesson.answer');
 const ORIGINAL_URL = Symbol('lesson.url');
 
-/** The answer a handler chose, and whether the inspector's mirror goes with it. */
-interface Chosen {
-  readonly answer: HttpAnswer;
-  readonly mirror: boolean;
-}
 
 /** What the lesson keeps on the node:http request. */
 interface Slots {
-  [ANSWER]?: Chosen;
+  [ANSWER]?: ChosenAnswer;
   [ORIGINAL_URL]?: string;
 }
 
@@ -62,7 +58,7 @@ export function buildHonoLesson(parts: LessonParts): LessonServer {
 
   /** Keeps the answer for the edge (below) and gives Hono the same answer as a Response. */
   const respond = (c: Context<Env>, answer: HttpAnswer, mirror: boolean): Response => {
-    (c.env.incoming as IncomingMessage & Slots)[ANSWER] = { answer, mirror };
+    (c.env.incoming as IncomingMessage & Slots)[ANSWER] = new ChosenAnswer(answer, mirror);
     return new Response(answer.body, { status: answer.status, headers: answer.headers as Array<[string, string]> });
   };
   const inspects = (c: Context<Env>): boolean => c.env.incoming.headers[INSPECT_HEADER] === '1';

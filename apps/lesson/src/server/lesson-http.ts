@@ -95,6 +95,19 @@ export interface AnswerFlags {
 }
 
 /**
+ * The answer a handler chose, and whether the inspector's mirror goes with it, kept on
+ * the request or response until its headers are written (express-app.ts, hono-app.ts).
+ * A class, not an object literal: V8 may allocate a hot literal in the old generation
+ * ("pretenuring"), and each one then keeps its answer alive through every scavenge.
+ */
+export class ChosenAnswer {
+  constructor(
+    readonly answer: HttpAnswer,
+    readonly mirror: boolean,
+  ) {}
+}
+
+/**
  * Every header of an answer, flat (name, value, name, value...), in the order it goes
  * out on every framework:
  *

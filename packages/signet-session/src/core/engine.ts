@@ -43,7 +43,7 @@ export interface RequestFacts {
    */
   readonly secure?: boolean | (() => boolean);
   /** The request's User-Agent, kept with a store session it creates (its user's list of sessions shows it); a function puts the lookup off. */
-  readonly userAgent?: string | (() => string | undefined);
+  readonly userAgent?: string | undefined | (() => string | undefined);
   /** Told why the session cookie that came in was not used (tampered, expired...), when the session is opened. */
   readonly onRejected?: (reason: BadData) => void;
 }
