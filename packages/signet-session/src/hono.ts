@@ -46,9 +46,9 @@ export type SignetHonoOptions = EngineOptions<SessionData> & {
   readonly onRenewalSkipped?: (c: Context, error: CookieTooLarge) => void;
 };
 
-// Each request's handle, on its context, out of the app's variables. Not in a WeakMap: V8's
-// scavenges keep a WeakMap's entries, so every request would survive its first collection
-// (docs/performance.md, 2026-12-04).
+// Each request's handle, on its context, out of the app's variables. Not in a WeakMap:
+// Node 20's V8 kept such a long-lived WeakMap's entries through its scavenges, so every
+// request survived until the next mark-compact (docs/performance.md, 2026-12-04).
 const HANDLE = Symbol('signet.session');
 
 interface SessionSlots {
