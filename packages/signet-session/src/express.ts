@@ -73,7 +73,9 @@ export function signetSession(options: SignetExpressOptions): RequestHandler {
   const onTooLarge = options.onCookieTooLarge ?? ((_req, error, clearCookie) => defaultErrorAnswer({ setCookie: [], vary: true, error, ...(clearCookie === undefined ? {} : { clearCookie }) }));
   return (req, res, next) => {
     const handle = engine.begin(new NodeRequestFacts(req, isSecure, onRejected));
-    Object.defineProperty(req, 'session', { value: handle.session, configurable: true, enumerable: true });
+    // Plain assignments: Object.defineProperty took 2 % of a request's time here, and its
+    // descriptor literal held the session.
+    (req as { session: Session<SessionData> }).session = handle.session;
     (req as SessionSlots)[HANDLE] = handle;
     beforeHeaders(res, () => {
       const finished = handle.finish();

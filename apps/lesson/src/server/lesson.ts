@@ -98,8 +98,27 @@ function okAnswer(key: string, value: PyValue, cookies: ReadonlyMap<string, stri
   return answer(200, renderFlaskJson({ session: { session_key: key, session_value: value, session_accessed: accessed }, cookies: echoed }), true);
 }
 
+/**
+ * A class, not an object literal: V8 may allocate a hot literal in the old generation
+ * ("pretenuring"), and each answer would then keep its body alive through every
+ * scavenge (docs/performance.md, 2026-12-04).
+ */
+class TextAnswer implements LessonAnswer {
+  readonly headers: readonly Header[];
+  readonly body: Buffer;
+
+  constructor(
+    readonly status: LessonAnswer['status'],
+    readonly text: string,
+    readonly setMouse: boolean,
+  ) {
+    this.headers = setMouse ? OK_HEADERS : ERROR_HEADERS;
+    this.body = Buffer.from(text, 'latin1');
+  }
+}
+
 function answer(status: LessonAnswer['status'], text: string, setMouse: boolean): LessonAnswer {
-  return { status, headers: setMouse ? OK_HEADERS : ERROR_HEADERS, body: Buffer.from(text, 'latin1'), text, setMouse };
+  return new TextAnswer(status, text, setMouse);
 }
 
 /** A JSON error body `{"error": message}`, rendered like every other answer. */
