@@ -59,7 +59,10 @@ export function buildHonoLesson(parts: LessonParts): LessonServer {
   /** Keeps the answer for the edge (below) and gives Hono the same answer as a Response. */
   const respond = (c: Context<Env>, answer: HttpAnswer, mirror: boolean): Response => {
     (c.env.incoming as IncomingMessage & Slots)[ANSWER] = new ChosenAnswer(answer, mirror);
-    return new Response(answer.body, { status: answer.status, headers: answer.headers as Array<[string, string]> });
+    // Only the status: the answer that goes out is built from the chosen answer below
+    // (`fetch`), so this one carries no headers or body for the session middleware to
+    // copy when it adds its own.
+    return new Response(null, { status: answer.status });
   };
   const inspects = (c: Context<Env>): boolean => c.env.incoming.headers[INSPECT_HEADER] === '1';
   const cookiesOf = (c: Context<Env>) => () => requestCookies(c);
@@ -130,9 +133,7 @@ export function buildHonoLesson(parts: LessonParts): LessonServer {
     const chosen = incoming[ANSWER];
     if (chosen === undefined) return response;
     const { headers } = response;
-    let own = 0;
-    for (const [name] of chosen.answer.headers) if (name === 'set-cookie') own++;
-    const session = { vary: headers.get('vary') ?? undefined, setCookie: headers.getSetCookie().slice(own) };
+    const session = { vary: headers.get('vary') ?? undefined, setCookie: headers.getSetCookie() };
     const flat = wireHeaders(chosen.answer, session, { closing: state.closing, mirror: chosen.mirror });
     const written: Record<string, string | string[]> = {};
     for (let i = 0; i < flat.length; i += 2) {
